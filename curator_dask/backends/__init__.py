@@ -1,0 +1,1 @@
+"""Executors. ``curator_dask.backends.dask`` holds the Dask executor."""

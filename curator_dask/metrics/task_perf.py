@@ -1,0 +1,75 @@
+"""Aggregating the performance records that output tasks carry."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from curator_dask.tasks import Task
+
+__all__ = ["TaskPerfUtils"]
+
+TaskCollection = Iterable["Task"] | Mapping[str, Iterable["Task"]] | None
+
+
+def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
+    if tasks is None:
+        return {"": []}
+    if isinstance(tasks, Mapping):
+        source = tasks.get("pipeline_tasks", tasks)
+        return {str(name): list(group or []) for name, group in source.items()} or {"": []}
+    return {"": list(tasks)}
+
+
+class TaskPerfUtils:
+    """Per-stage metrics from a run's output tasks.
+
+    One batch may produce many tasks that share one ``StagePerfStats`` object; each object is
+    counted once.
+    """
+
+    @staticmethod
+    def collect_stage_metrics(tasks: TaskCollection) -> dict[str, dict[str, np.ndarray]]:
+        """``{stage_name: {metric: values}}`` with one value per batch the stage ran."""
+        collected: dict[str, dict[str, list[float]]] = {}
+        seen: set[int] = set()
+        for group in _by_pipeline(tasks).values():
+            for task in group:
+                for perf in task._stage_perf:
+                    if id(perf) in seen:
+                        continue
+                    seen.add(id(perf))
+                    metrics = collected.setdefault(perf.stage_name, defaultdict(list))
+                    for name, value in perf.items():
+                        metrics[name].append(float(value))
+        return {stage: {m: np.asarray(v, dtype=float) for m, v in ms.items()} for stage, ms in collected.items()}
+
+    @staticmethod
+    def aggregate_task_metrics(tasks: TaskCollection, prefix: str | None = None) -> dict[str, float]:
+        """``{<stage>_<metric>_<sum|mean|std>: value}`` over all batches of each stage."""
+        out: dict[str, float] = {}
+        groups = _by_pipeline(tasks)
+        for pipeline_name, group in groups.items():
+            if prefix:
+                stage_prefix: str | None = f"{prefix}_{pipeline_name}" if pipeline_name else prefix
+            else:
+                stage_prefix = pipeline_name if pipeline_name and len(groups) > 1 else None
+            for stage, metrics in TaskPerfUtils.collect_stage_metrics(group).items():
+                key_stage = stage if stage_prefix is None else f"{stage_prefix}_{stage}"
+                for metric, values in metrics.items():
+                    for agg, fn in (("sum", np.sum), ("mean", np.mean), ("std", np.std)):
+                        out[f"{key_stage}_{metric}_{agg}"] = float(fn(values)) if len(values) else 0.0
+        return out
+
+    @staticmethod
+    def get_aggregated_stage_stat(tasks: TaskCollection, stage_prefix: str, stat: str) -> float:
+        """Sum of ``stat`` over every stage whose name starts with ``stage_prefix``."""
+        return sum(
+            float(np.sum(metrics[stat]))
+            for stage, metrics in TaskPerfUtils.collect_stage_metrics(tasks).items()
+            if stage.startswith(stage_prefix) and stat in metrics
+        )

@@ -1,0 +1,1 @@
+"""Text-curation stages: readers and writers (``io``), ``modifiers``, ``filters``, ``modules``."""
