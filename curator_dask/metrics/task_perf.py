@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from curator_dask.metrics.perf import StagePerfStats
     from curator_dask.tasks import Task
 
 __all__ = ["TaskPerfUtils"]
@@ -17,32 +18,44 @@ TaskCollection = Iterable["Task"] | Mapping[str, Iterable["Task"]] | None
 
 
 def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
+    from curator_dask.tasks import Task
+
     if tasks is None:
         return {"": []}
     if isinstance(tasks, Mapping):
-        source = tasks.get("pipeline_tasks", tasks)
-        return {str(name): list(group or []) for name, group in source.items()} or {"": []}
+        nested = tasks.get("pipeline_tasks")
+        source = nested if isinstance(nested, Mapping) else tasks  # a workflow result dict, or a plain mapping
+        return {
+            str(name): [group] if isinstance(group, Task) else list(group or []) for name, group in source.items()
+        } or {"": []}
     return {"": list(tasks)}
+
+
+def _record_key(perf: StagePerfStats) -> tuple[object, ...]:
+    """Identifies one batch's record, also in copies made by pickling between processes (where
+    the object identity that NeMo Curator relies on is lost)."""
+    return (perf.stage_name, perf.process_time, perf.actor_idle_time, perf.num_items_processed, perf.input_data_size_mb)
 
 
 class TaskPerfUtils:
     """Per-stage metrics from a run's output tasks.
 
-    One batch may produce many tasks that share one ``StagePerfStats`` object; each object is
-    counted once.
+    One batch may produce many tasks that share one ``StagePerfStats`` record; each record is
+    counted once, even when tasks travelled between processes separately and hold copies of it.
     """
 
     @staticmethod
     def collect_stage_metrics(tasks: TaskCollection) -> dict[str, dict[str, np.ndarray]]:
         """``{stage_name: {metric: values}}`` with one value per batch the stage ran."""
         collected: dict[str, dict[str, list[float]]] = {}
-        seen: set[int] = set()
+        seen: set[tuple[object, ...]] = set()
         for group in _by_pipeline(tasks).values():
             for task in group:
                 for perf in task._stage_perf:
-                    if id(perf) in seen:
+                    key = _record_key(perf)
+                    if key in seen:
                         continue
-                    seen.add(id(perf))
+                    seen.add(key)
                     metrics = collected.setdefault(perf.stage_name, defaultdict(list))
                     for name, value in perf.items():
                         metrics[name].append(float(value))

@@ -1,0 +1,194 @@
+"""The Dask stage adapter and the worker-side function that runs a chain of fused stages.
+
+A *chain* is one Dask task: it takes one batch for stage ``start`` and runs it and the stages
+after it on the same worker, each through that worker's set-up copy of the stage (found in the
+worker's plugins), for as long as the tasks still fit one batch of the next stage and the next
+stage wants the same resources. Where a stage fans out into more than one batch, the chain stops
+and the driver splits the outputs into new chains, so fan-out becomes parallelism.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from distributed import get_worker
+
+from curator_dask.backends.base import BaseStageAdapter
+from curator_dask.errors import StageError, StageSetupError
+from curator_dask.tasks import FileGroupTask, Task
+
+__all__ = ["ChainOutcome", "ChainSpec", "DaskStageAdapter", "FailureRecord", "StageCount", "run_chain"]
+
+
+class DaskStageAdapter(BaseStageAdapter):
+    """A worker's set-up copy of one stage.
+
+    Batches of one stage copy run one at a time (a stage copy is like one NeMo Curator actor),
+    so stages need not be thread-safe on multi-threaded workers.
+    """
+
+    def __init__(self, stage: Any) -> None:
+        super().__init__(stage)
+        self.lock = threading.Lock()
+
+    def process_batch(self, tasks: list[Task]) -> list[Task]:
+        with self.lock:
+            return super().process_batch(tasks)
+
+
+@dataclass(frozen=True)
+class ChainSpec:
+    """What a chain needs to know; the same object for every chain of a run segment.
+
+    Attributes:
+        plugin_names: worker-plugin name of every stage of the pipeline, by stage index.
+        stage_names: the stages' names, for messages.
+        batch_sizes: the effective batch size of every stage.
+        start: index of the first stage this chain runs.
+        stop: index of the first stage it may not run (resource change or pipeline end).
+        tolerate_failures: record failing batches and go on instead of raising.
+    """
+
+    plugin_names: tuple[str, ...]
+    stage_names: tuple[str, ...]
+    batch_sizes: tuple[int, ...]
+    start: int
+    stop: int
+    tolerate_failures: bool = False
+
+
+@dataclass
+class FailureRecord:
+    """A batch that failed and was dropped under ``failure_policy="continue"``."""
+
+    stage_name: str
+    task_ids: tuple[str, ...]
+    worker: str
+    error: str
+    traceback: str
+    source_files: tuple[str, ...] = ()
+
+
+@dataclass
+class StageCount:
+    """What one stage did within one chain."""
+
+    batches: int = 0
+    tasks_in: int = 0
+    items_in: int = 0
+    tasks_out: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ChainOutcome:
+    """The result of a chain: where it stopped, the tasks for that stage, and its counts."""
+
+    next_stage: int
+    tasks: list[Task]
+    worker: str
+    num_tasks: int = 0
+    counts: dict[int, StageCount] = field(default_factory=dict)
+    failures: list[FailureRecord] = field(default_factory=list)
+
+    def summary(self, num_stages: int) -> ChainOutcome:
+        """Itself when the pipeline is finished (the driver wants the tasks), else without tasks."""
+        return self if self.next_stage >= num_stages else replace(self, tasks=[])
+
+
+def source_files_of(tasks: list[Task]) -> tuple[str, ...]:
+    files: list[str] = []
+    for task in tasks:
+        if isinstance(task, FileGroupTask):
+            files.extend(task.data)
+        files.extend(task._metadata.get("source_files", []) or [])
+    return tuple(dict.fromkeys(str(f) for f in files))
+
+
+def _adapter(spec: ChainSpec, index: int, worker: Any) -> DaskStageAdapter:
+    plugin = worker.plugins.get(spec.plugin_names[index])
+    if plugin is None:
+        msg = (
+            f"Stage {spec.stage_names[index]!r} is not set up on worker {worker.address}: its plugin "
+            f"{spec.plugin_names[index]!r} is missing there (was the run cancelled?)."
+        )
+        raise StageSetupError(msg)
+    return plugin.adapter_for(worker)
+
+
+def _inputs(source: ChainOutcome | list[Task], lo: int, hi: int) -> list[Task]:
+    if isinstance(source, ChainOutcome):
+        # Another chain's result may be read again (retries, a lost worker's recomputation), so a
+        # stage that changes its input in place must get a private copy, never the stored one.
+        return pickle.loads(pickle.dumps(source.tasks[lo:hi], protocol=5))
+    return source[lo:hi]
+
+
+def _fail(spec: ChainSpec, index: int, batch: list[Task], worker: str, exc: BaseException) -> FailureRecord:
+    return FailureRecord(
+        stage_name=spec.stage_names[index],
+        task_ids=tuple(t.task_id for t in batch),
+        worker=worker,
+        error=f"{type(exc).__name__}: {exc}",
+        traceback=traceback.format_exc(),
+        source_files=source_files_of(batch),
+    )
+
+
+def _raise(record: FailureRecord) -> None:
+    files = f" (input files: {', '.join(record.source_files[:5])})" if record.source_files else ""
+    msg = (
+        f"Stage {record.stage_name!r} failed on task {', '.join(record.task_ids) or '<none>'} on worker "
+        f"{record.worker}{files}: {record.error}\n\nOriginal traceback (on the worker):\n{record.traceback}"
+    )
+    raise StageError(
+        msg,
+        stage_name=record.stage_name,
+        task_ids=record.task_ids,
+        worker=record.worker,
+        source_files=record.source_files,
+    )
+
+
+def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: int) -> ChainOutcome:
+    """Run stages ``spec.start`` onwards on ``source[lo:hi]`` (one batch of the first stage)."""
+    worker = get_worker()
+    tasks = _inputs(source, lo, hi)
+    outcome = ChainOutcome(next_stage=spec.start, tasks=tasks, worker=worker.address)
+    for index in range(spec.start, spec.stop):
+        size = spec.batch_sizes[index]
+        if index > spec.start and len(tasks) > size:
+            break  # more than one batch: let the driver spread them over the cluster
+        adapter = _adapter(spec, index, worker)
+        count = outcome.counts.setdefault(index, StageCount())
+        produced: list[Task] = []
+        for b in range(0, len(tasks), size):
+            batch = tasks[b : b + size]
+            began = time.perf_counter()
+            try:
+                produced.extend(adapter.process_batch(batch))
+            except Exception as exc:
+                record = _fail(spec, index, batch, worker.address, exc)
+                if not spec.tolerate_failures:
+                    _raise(record)
+                outcome.failures.append(record)
+            count.seconds += time.perf_counter() - began
+            count.batches += 1
+            count.tasks_in += len(batch)
+            count.items_in += sum(t.num_items for t in batch)
+        outcome.failures.extend(
+            FailureRecord(spec.stage_names[index], (f.task_id,), worker.address, f.error or "FailedTask", "")
+            for f in adapter.failed_tasks
+        )
+        adapter.failed_tasks.clear()
+        count.tasks_out += len(produced)
+        tasks = produced
+        outcome.next_stage = index + 1
+    outcome.tasks = tasks
+    outcome.num_tasks = len(tasks)
+    return outcome

@@ -1,0 +1,47 @@
+"""``RunResult``: the output tasks of a run, plus what happened on the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["RunResult", "StageSummary"]
+
+
+@dataclass
+class StageSummary:
+    """Totals of one stage over a run."""
+
+    name: str
+    batches: int = 0
+    tasks_in: int = 0
+    items_in: int = 0
+    tasks_out: int = 0
+    seconds: float = 0.0
+
+    @property
+    def items_per_second(self) -> float:
+        return self.items_in / self.seconds if self.seconds > 0 else 0.0
+
+
+class RunResult(list):  # type: ignore[type-arg]
+    """A list of the last stage's output tasks (what NeMo Curator's executors return) that also
+    carries the run's failures, per-stage totals and wall time.
+
+    Attributes:
+        failures: one record per batch that failed and was dropped (``failure_policy="continue"``)
+            and per ``FailedTask`` a stage emitted.
+        stages: per-stage totals, in pipeline order.
+        wall_time: seconds from the start of ``execute`` to its end.
+    """
+
+    def __init__(self, tasks: list[Any] | None = None) -> None:
+        super().__init__(tasks or [])
+        self.failures: list[Any] = []
+        self.stages: list[StageSummary] = []
+        self.wall_time: float = 0.0
+
+    @property
+    def num_failed(self) -> int:
+        return len(self.failures)
+

@@ -1,0 +1,185 @@
+"""Stages for the executor tests. They live in an importable module (not a test file) so worker
+processes can unpickle them, and they count their calls across processes in real files."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from curator_dask.backends.base import NodeInfo, WorkerMetadata
+from curator_dask.stages import ProcessingStage
+from curator_dask.tasks import DocumentBatch, EmptyTask, Task
+
+
+def record(log: str | os.PathLike[str], line: str) -> None:
+    """Append one line to a log shared by worker processes (under an exclusive lock)."""
+    with open(log, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.write(line + "\n")
+        f.flush()
+        fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def read_log(log: str | os.PathLike[str]) -> list[str]:
+    path = Path(log)
+    return path.read_text().splitlines() if path.exists() else []
+
+
+class AddLength(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Adds ``<column>`` = text length; counts its calls in ``calls_log``."""
+
+    def __init__(self, column: str, calls_log: str) -> None:
+        self.name = "add_length"
+        self.column = column
+        self.calls_log = calls_log
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        with self._time_metric("counter_increment_s"):
+            record(self.calls_log, f"add_length_{self.column}")
+        with self._time_metric("compute_len_s"):
+            task.data[self.column] = task.data["text"].str.len()
+        return task
+
+
+class SplitIntoRows(ProcessingStage[DocumentBatch, DocumentBatch]):
+    name = "split_into_rows"
+
+    def process(self, task: DocumentBatch) -> list[DocumentBatch]:
+        start = time.perf_counter()
+        out = [
+            DocumentBatch(
+                dataset_name=task.dataset_name,
+                data=task.data.iloc[[i]].reset_index(drop=True),
+                _metadata=dict(task._metadata),
+                _stage_perf=list(task._stage_perf),
+            )
+            for i in range(len(task.data))
+        ]
+        self._log_metric("split_into_rows_time_s", time.perf_counter() - start)
+        return out
+
+
+class StageWithSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``setup_on_node`` writes a node-local file; ``setup`` reads it; batches use what it read."""
+
+    name = "stage_with_setup"
+
+    def __init__(self, shared_dir: str, events_log: str) -> None:
+        self.shared_dir = shared_dir
+        self.events_log = events_log
+        self.random_string: str | None = None
+        self.node_id: str | None = None
+
+    def _node_file(self, node_id: str) -> Path:
+        return Path(self.shared_dir) / f"node-{node_id}.txt"
+
+    def setup_on_node(self, node_info: NodeInfo | None = None, worker_metadata: WorkerMetadata | None = None) -> None:
+        assert node_info is not None and node_info.node_id and "," not in node_info.node_id
+        record(self.events_log, f"setup_on_node {node_info.node_id} {os.getpid()}")
+        self._node_file(node_info.node_id).write_text(uuid.uuid4().hex)
+
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        assert worker_metadata is not None and worker_metadata.worker_id
+        node_id = worker_metadata.allocation["node_id"]
+        self.random_string = self._node_file(node_id).read_text()  # must exist: node setup ran first
+        self.node_id = node_id
+        record(self.events_log, f"setup {worker_metadata.worker_id} {node_id}")
+
+    def teardown(self) -> None:
+        record(self.events_log, f"teardown {self.node_id}")
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        assert self.random_string, "process ran on a copy that was not set up"
+        task.data["node_id"] = self.node_id
+        task.data["random_string"] = self.random_string
+        return task
+
+
+class MakeBatches(ProcessingStage[EmptyTask, DocumentBatch]):
+    """A source stage: ``n`` batches of ``rows`` documents each."""
+
+    name = "make_batches"
+
+    def __init__(self, n: int, rows: int = 2) -> None:
+        self.n = n
+        self.rows = rows
+
+    def process(self, task: Task) -> list[DocumentBatch]:
+        return [
+            DocumentBatch(
+                dataset_name="gen",
+                data=pd.DataFrame({"id": [f"{b}-{r}" for r in range(self.rows)], "text": ["x" * (b + r) for r in range(self.rows)]}),
+            )
+            for b in range(self.n)
+        ]
+
+
+class Slow(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Sleeps per batch (so a run lasts long enough for a worker to join) and logs where it ran."""
+
+    name = "slow"
+
+    def __init__(self, seconds: float, events_log: str) -> None:
+        self.seconds = seconds
+        self.events_log = events_log
+
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        self.worker = worker_metadata.worker_id if worker_metadata else "?"
+        record(self.events_log, f"setup {self.worker}")
+
+    def teardown(self) -> None:
+        record(self.events_log, f"teardown {self.worker}")
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        time.sleep(self.seconds)
+        record(self.events_log, f"batch {self.worker}")
+        return task
+
+
+class Boom(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Raises on documents whose id is in ``bad_ids``."""
+
+    name = "boom"
+
+    def __init__(self, bad_ids: set[str]) -> None:
+        self.bad_ids = bad_ids
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        bad = set(task.data["id"]) & self.bad_ids
+        if bad:
+            raise ValueError(f"cannot handle documents {sorted(bad)}")
+        return task
+
+
+class SetupBoom(ProcessingStage[DocumentBatch, DocumentBatch]):
+    name = "setup_boom"
+
+    def __init__(self, where: str = "setup") -> None:
+        self.where = where
+
+    def setup_on_node(self, node_info: NodeInfo | None = None, worker_metadata: WorkerMetadata | None = None) -> None:
+        if self.where == "setup_on_node":
+            raise OSError("model cache directory is not writable")
+
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        if self.where == "setup":
+            raise RuntimeError("model weights missing")
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        return task
+
+
+def write_jsonl_inputs(folder: Path, num_files: int, total_docs: int) -> None:
+    """``total_docs`` documents spread over ``num_files`` JSONL files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(num_files):
+        ids = range(f, total_docs, num_files)
+        with open(folder / f"part-{f:02d}.jsonl", "w") as out:
+            for i in ids:
+                out.write(json.dumps({"id": f"doc-{i}", "text": "word " * (i % 17 + 1)}) + "\n")
