@@ -1,0 +1,1 @@
+"""Readers (``reader``) and writers (``writer``) of JSONL and Parquet files."""

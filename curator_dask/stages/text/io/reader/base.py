@@ -1,0 +1,247 @@
+"""What the JSONL and Parquet readers share: skip accounting, field selection, the composite.
+
+A reader stage turns one ``FileGroupTask`` into one ``DocumentBatch`` holding the rows of all
+its files. Bad input never disappears quietly: with ``on_error="raise"`` (the default) the first
+bad file or record raises ``InputError`` naming the file, the line where there is one, and the
+fix; with ``on_error="skip"`` it is left out and recorded in ``_metadata["skipped"]`` as
+``{"file", "line", "reason"}`` (``line`` is ``None`` for a whole file) and counted in the custom
+metrics ``skipped_records`` and ``skipped_files``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeAlias
+
+import pandas as pd
+import pyarrow as pa
+
+from curator_dask.errors import InputError
+from curator_dask.stages.base import CompositeStage, ProcessingStage
+from curator_dask.stages.file_partitioning import FilePartitioningStage
+from curator_dask.tasks import DocumentBatch, EmptyTask, FileGroupTask
+
+__all__ = ["BadInputError", "BaseReader", "BaseReaderComposite", "SkipLog"]
+
+logger = logging.getLogger(__name__)
+
+Part: TypeAlias = pa.Table | pd.DataFrame
+SKIP_HINT = 'or pass on_error="skip" to the reader to leave it out (it is counted in _metadata["skipped"])'
+
+
+class BadInputError(InputError):
+    """One bad file or record; ``record`` is what ``on_error="skip"`` keeps of it."""
+
+    def __init__(self, file: str, reason: str, *, fix: str, line: int | None = None, detail: str = "") -> None:
+        where = file if line is None else f"{file}, line {line}"
+        super().__init__(f"{where}: {reason}{detail}. Fix: {fix}.")
+        self.record: dict[str, Any] = {"file": file, "line": line, "reason": reason}
+
+
+class SkipLog:
+    """Raises a ``BadInputError`` or, under ``on_error="skip"``, records it and goes on."""
+
+    def __init__(self, on_error: str) -> None:
+        self.on_error = on_error
+        self.records: list[dict[str, Any]] = []
+
+    def report(self, error: BadInputError) -> None:
+        if self.on_error == "raise":
+            raise error
+        logger.warning("skipped: %s", error)
+        self.records.append(error.record)
+
+
+@dataclass
+class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
+    """Base of the reader stages: reads each file of a group and concatenates the rows.
+
+    Args:
+        fields: keep only these columns; a file with some of them missing is read with a
+            warning, a file with none of them is bad input.
+        read_kwargs: format options (see the subclass); ``storage_options`` go to fsspec and
+            ``dtype_backend`` (``"pyarrow"`` or ``"numpy_nullable"``) picks pandas dtypes.
+        on_error: ``"raise"`` or ``"skip"`` (see the module docstring).
+        allow_empty: accept files without records instead of treating them as bad input.
+        _generate_ids / _assign_ids: NeMo Curator's id-generator actor; not supported here.
+    """
+
+    fields: list[str] | None = None
+    read_kwargs: dict[str, Any] = field(default_factory=dict)
+    on_error: Literal["raise", "skip"] = "raise"
+    allow_empty: bool = False
+    name: str = ""
+    _generate_ids: bool = False
+    _assign_ids: bool = False
+
+    default_dtype_backend: ClassVar[str | None] = None
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ("raise", "skip"):
+            msg = f"on_error must be 'raise' or 'skip', got {self.on_error!r}"
+            raise ValueError(msg)
+        if self._generate_ids or self._assign_ids:
+            msg = (
+                "_generate_ids/_assign_ids rely on NeMo Curator's Ray id-generator actor, which curator_dask "
+                "does not have; add an id column in a stage after the reader instead."
+            )
+            raise NotImplementedError(msg)
+        self.read_kwargs = dict(self.read_kwargs or {})
+        backend = self.read_kwargs.get("dtype_backend", "numpy")
+        if backend not in ("numpy", "numpy_nullable", "pyarrow"):
+            msg = f"dtype_backend must be 'numpy', 'numpy_nullable' or 'pyarrow', got {backend!r}"
+            raise ValueError(msg)
+
+    def outputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], list(self.fields or [])
+
+    # -- what a format implements -------------------------------------------------------------
+    def read_file(self, path: str, options: dict[str, Any], log: SkipLog) -> Part:
+        """The rows of one file; raise ``BadInputError`` for a bad file, report bad records to ``log``."""
+        raise NotImplementedError
+
+    def readable_files(self, paths: list[str], options: dict[str, Any], log: SkipLog) -> list[str]:
+        """The files of a group worth reading; a format checks the group as a whole here."""
+        return paths
+
+    # -- the shared mechanics -----------------------------------------------------------------
+    def process(self, task: FileGroupTask) -> DocumentBatch:
+        log = SkipLog(self.on_error)
+        options = dict(self.read_kwargs)
+        if "storage_options" not in options and task.reader_config.get("storage_options"):
+            options["storage_options"] = task.reader_config["storage_options"]
+        parts: list[Part] = []
+        for path in self.readable_files(list(task.data), options, log):
+            try:
+                parts.append(self._checked(path, self.read_file(path, options, log)))
+            except BadInputError as error:
+                log.report(error)
+            except FileNotFoundError as error:
+                log.report(BadInputError(path, f"file not found ({error})", fix=f"restore the file, {SKIP_HINT}"))
+        metadata = dict(task._metadata)
+        if self.on_error == "skip":
+            metadata["skipped"] = log.records
+            lines = sum(1 for r in log.records if r["line"] is not None)
+            self._add_metric("skipped_records", lines)
+            self._add_metric("skipped_files", len(log.records) - lines)
+        data = self._combine(parts, options.get("dtype_backend", self.default_dtype_backend))
+        # A new batch, so the performance list starts empty: the partitioning record stays behind.
+        return DocumentBatch(dataset_name=task.dataset_name, data=data, _metadata=metadata)
+
+    def _checked(self, path: str, part: Part) -> Part:
+        if self.fields is not None and len(part.columns) > 0:
+            part = _select_fields(path, part, self.fields)
+        if len(part) == 0 and not self.allow_empty:
+            raise BadInputError(path, "the file holds no records", fix=f"remove the empty file, {SKIP_HINT}")
+        return part
+
+    def _combine(self, parts: list[Part], dtype_backend: str | None) -> pd.DataFrame:
+        if not parts:
+            return pd.DataFrame(columns=list(self.fields or []))
+        if all(isinstance(p, pa.Table) for p in parts):
+            try:
+                return _to_pandas(pa.concat_tables(parts, promote_options="permissive"), dtype_backend)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass  # files disagree on a column's type: pandas can still hold them as objects
+        frames = [_to_pandas(p, dtype_backend) for p in parts]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def _add_metric(self, name: str, value: float) -> None:
+        # _log_metric keeps the last value; a batch of several tasks must add theirs up.
+        self._log_metric(name, self.__dict__.get("_custom_metrics", {}).get(name, 0.0) + value)
+
+
+def _select_fields(path: str, part: Part, fields: list[str]) -> Part:
+    names = [str(c) for c in (part.column_names if isinstance(part, pa.Table) else part.columns)]
+    present = [f for f in fields if f in names]
+    if not present:
+        reason = f"none of the requested fields {fields} is in the file (it has {names})"
+        raise BadInputError(path, reason, fix=f"correct the reader's fields=, {SKIP_HINT}")
+    if len(present) < len(fields):
+        logger.warning("%s lacks fields %s", path, [f for f in fields if f not in names])
+    return part.select(present) if isinstance(part, pa.Table) else part[present]
+
+
+def _to_pandas(part: Part, dtype_backend: str | None) -> pd.DataFrame:
+    if isinstance(part, pa.Table):
+        mapper = pd.ArrowDtype if dtype_backend == "pyarrow" else None
+        frame = part.to_pandas(types_mapper=mapper).reset_index(drop=True)
+        if dtype_backend == "numpy_nullable":
+            frame = frame.convert_dtypes(dtype_backend="numpy_nullable")
+        return frame
+    if dtype_backend in ("pyarrow", "numpy_nullable"):
+        return part.convert_dtypes(dtype_backend=dtype_backend)
+    return part
+
+
+@dataclass
+class BaseReaderComposite(CompositeStage[EmptyTask, DocumentBatch]):
+    """Base of ``JsonlReader`` and ``ParquetReader``: a partitioning stage, then a reader stage.
+
+    Args:
+        file_paths: a directory, a glob, a file or a list of them; local or fsspec URLs.
+        files_per_partition: files per reader task (one when neither this nor ``blocksize`` is set).
+        blocksize: target compressed size per reader task (int bytes or e.g. ``"1GiB"``).
+        fields: keep only these columns.
+        read_kwargs: format options; ``storage_options`` also reach the file listing.
+        task_type: only ``"document"`` is supported, as in NeMo Curator.
+        file_extensions: which files to read; defaults per format.
+        on_error: ``"raise"`` (default) or ``"skip"``: bad records and files are left out and counted.
+        _generate_ids / _assign_ids: accepted for NeMo Curator compatibility; ``True`` is not supported.
+    """
+
+    file_paths: str | list[str]
+    files_per_partition: int | None = None
+    blocksize: int | str | None = None
+    fields: list[str] | None = None
+    read_kwargs: dict[str, Any] | None = None
+    task_type: Literal["document", "image", "video", "audio"] = "document"
+    file_extensions: list[str] | None = None
+    on_error: Literal["raise", "skip"] = "raise"
+    _generate_ids: bool = False
+    _assign_ids: bool = False
+    name: str = ""
+
+    reader_class: ClassVar[type[BaseReader]]
+    format_label: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        self.read_kwargs = dict(self.read_kwargs or {})
+        backend = self.read_kwargs.get("dtype_backend", "numpy")
+        if backend not in ("numpy", "numpy_nullable", "pyarrow"):
+            msg = f"dtype_backend must be 'numpy', 'numpy_nullable' or 'pyarrow', got {backend!r}"
+            raise ValueError(msg)
+        self._reader_stage()  # a bad option fails here, where the user wrote it, not on a worker
+
+    def decompose(self) -> list[ProcessingStage]:
+        if self.task_type != "document":
+            msg = f"Converting DocumentBatch to {self.task_type} is not supported yet."
+            raise NotImplementedError(msg)
+        partitioning = FilePartitioningStage(
+            file_paths=self.file_paths,
+            files_per_partition=self.files_per_partition,
+            blocksize=self.blocksize,
+            file_extensions=self.file_extensions,
+            storage_options=(self.read_kwargs or {}).get("storage_options"),
+        )
+        return [partitioning, self._reader_stage()]
+
+    def _reader_stage(self) -> BaseReader:
+        return self.reader_class(
+            fields=self.fields,
+            read_kwargs=dict(self.read_kwargs or {}),
+            on_error=self.on_error,
+            _generate_ids=self._generate_ids,
+            _assign_ids=self._assign_ids,
+        )
+
+    def get_description(self) -> str:
+        parts = [f"Read {self.format_label} files from {self.file_paths}"]
+        if self.files_per_partition:
+            parts.append(f"with {self.files_per_partition} files per partition")
+        elif self.blocksize:
+            parts.append(f"with target blocksize {self.blocksize}")
+        if self.fields:
+            parts.append(f"reading columns: {self.fields}")
+        return ", ".join(parts)
