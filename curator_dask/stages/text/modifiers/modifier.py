@@ -1,0 +1,162 @@
+"""``Modify``: applies document modifiers (or plain functions) to columns of a ``DocumentBatch``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from curator_dask.errors import InputError
+from curator_dask.stages.base import ProcessingStage
+from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier
+from curator_dask.tasks import DocumentBatch
+
+__all__ = ["Modify"]
+
+ModifierLike = DocumentModifier | Callable[..., Any]
+_DEFAULT_NAME = "modifier_fn"
+
+
+@dataclass
+class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Rewrites fields of every document with one modifier or a chain of them.
+
+    Args:
+        modifier_fn: a ``DocumentModifier``, a callable, or a list of them applied in order. A
+            callable takes the field value (one input field) or the fields as keyword arguments.
+        input_fields: one field for every modifier (``"text"``), one field per modifier
+            (``["a", "b"]``), or a list of fields per modifier (``[["title", "text"]]``).
+        output_fields: ``None`` writes each result back to its (single) input field; a name is used
+            for every modifier; a list gives one name (or ``None`` for in place) per modifier.
+        name: the stage name; by default the modifier's name, or
+            ``modifier_chain_of_<a>_<b>`` for a chain, as in NeMo Curator.
+
+    Modifiers with one input field run through ``DocumentModifier.modify_batch`` (vectorised where
+    the modifier supports it); the batch's metadata and performance records are carried over.
+    """
+
+    modifier_fn: ModifierLike | list[ModifierLike]
+    input_fields: str | list[str] | list[list[str]] = "text"
+    output_fields: str | list[str | None] | None = None
+    name: str = _DEFAULT_NAME
+
+    def __post_init__(self) -> None:
+        self._modifiers = _as_modifier_list(self.modifier_fn)
+        self.modifier_fn = self._modifiers  # normalised to a list, as NeMo Curator does
+        self._input_fields = _per_modifier_inputs(self.input_fields, len(self._modifiers))
+        self._output_fields = _per_modifier_outputs(self.output_fields, self._input_fields)
+        if self.name == _DEFAULT_NAME:
+            names = [_modifier_name(m) for m in self._modifiers]
+            self.name = names[0] if len(names) == 1 else "modifier_chain_of_" + "_".join(names)
+
+    def inputs(self) -> tuple[list[str], list[str]]:
+        # A column that an earlier modifier of the chain writes is not required from the input.
+        required: set[str] = set()
+        produced: set[str] = set()
+        for fields, output in zip(self._input_fields, self._output_fields, strict=True):
+            required.update(f for f in fields if f not in produced)
+            produced.add(output)
+        return ["data"], sorted(required)
+
+    def outputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], sorted(set(self._output_fields))
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        # A shallow copy: new columns never write through to the caller's DataFrame.
+        df = task.to_pandas().copy(deep=False)
+        for modifier, fields, output in zip(self._modifiers, self._input_fields, self._output_fields, strict=True):
+            self._check_columns(task, df, fields)
+            df[output] = _apply(modifier, df, fields)
+        return DocumentBatch(
+            dataset_name=task.dataset_name,
+            data=df,
+            _metadata=task._metadata,
+            _stage_perf=task._stage_perf,
+        )
+
+    def _check_columns(self, task: DocumentBatch, df: pd.DataFrame, fields: list[str]) -> None:
+        # Checked per modifier: an earlier modifier of the chain may have created the column.
+        missing = [f for f in fields if f not in df.columns]
+        if not missing:
+            return
+        files = task._metadata.get("source_files")
+        where = f" (task {task.task_id or '<unset>'}" + (f", files {files})" if files else ")")
+        msg = (
+            f"Stage {self.name!r}: the batch has no column {missing}{where}; its columns are "
+            f"{[str(c) for c in df.columns]}. Pass input_fields= naming a column the data has."
+        )
+        raise InputError(msg)
+
+
+def _apply(modifier: ModifierLike, df: pd.DataFrame, fields: list[str]) -> pd.Series | list[Any]:
+    if len(fields) == 1:
+        column = df[fields[0]]
+        if isinstance(modifier, DocumentModifier):
+            return modifier.modify_batch(column)
+        return column.apply(modifier)
+    fn = modifier.modify_document if isinstance(modifier, DocumentModifier) else modifier
+    return [fn(**record) for record in df[fields].to_dict("records")]
+
+
+def _modifier_name(modifier: ModifierLike) -> str:
+    if isinstance(modifier, DocumentModifier):
+        return modifier.name
+    return getattr(modifier, "__name__", type(modifier).__name__)
+
+
+def _as_modifier_list(modifier_fn: ModifierLike | list[ModifierLike]) -> list[ModifierLike]:
+    modifiers = list(modifier_fn) if isinstance(modifier_fn, list) else [modifier_fn]
+    if not modifiers:
+        msg = "Modify(modifier_fn=[]) needs at least one modifier"
+        raise ValueError(msg)
+    bad = [m for m in modifiers if not (isinstance(m, DocumentModifier) or callable(m))]
+    if bad:
+        msg = f"Modify: each modifier must be a DocumentModifier or a callable, got {bad!r}"
+        raise TypeError(msg)
+    return modifiers
+
+
+def _one_or_each(values: list[Any], count: int, what: str) -> list[Any]:
+    """A list of length 1 is reused for every modifier; otherwise it must have one per modifier."""
+    if len(values) == 1:
+        return values * count
+    if len(values) == count:
+        return values
+    msg = f"Modify: got {len(values)} {what} for {count} modifiers; give 1 or {count}"
+    raise ValueError(msg)
+
+
+def _per_modifier_inputs(input_fields: str | list[str] | list[list[str]], count: int) -> list[list[str]]:
+    if input_fields is None:
+        msg = "Modify: input_fields cannot be None"
+        raise ValueError(msg)
+    if isinstance(input_fields, str):
+        return [[input_fields] for _ in range(count)]
+    if isinstance(input_fields, list) and all(isinstance(f, str) for f in input_fields):
+        return [[f] for f in _one_or_each(list(input_fields), count, "input fields")]
+    if isinstance(input_fields, list) and all(isinstance(f, list) for f in input_fields):
+        return [list(group) for group in _one_or_each(list(input_fields), count, "input field groups")]
+    msg = f"Modify: input_fields must be a str, a list[str] or a list[list[str]], got {input_fields!r}"
+    raise TypeError(msg)
+
+
+def _per_modifier_outputs(output_fields: str | list[str | None] | None, inputs: list[list[str]]) -> list[str]:
+    if output_fields is None or isinstance(output_fields, str):
+        names: list[str | None] = [output_fields] * len(inputs)
+    elif isinstance(output_fields, list):
+        names = _one_or_each(list(output_fields), len(inputs), "output fields")
+    else:
+        msg = f"Modify: output_fields must be None, a str or a list, got {output_fields!r}"
+        raise TypeError(msg)
+    resolved = []
+    for name, fields in zip(names, inputs, strict=True):
+        if name is None and len(fields) != 1:
+            msg = (
+                f"Modify: a modifier reading several fields {fields} cannot write in place; "
+                "pass output_fields= with a column name for it."
+            )
+            raise ValueError(msg)
+        resolved.append(fields[0] if name is None else name)
+    return resolved

@@ -1,0 +1,95 @@
+"""``BoilerPlateStringModifier``: C4's removal of policy and cookie boilerplate paragraphs."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import pandas as pd
+
+from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier, as_object_strings
+
+__all__ = ["POLICY_SUBSTRINGS", "BoilerPlateStringModifier"]
+
+# NeMo Curator's list, kept whole: a paragraph containing any of these (lower-cased) is boilerplate.
+POLICY_SUBSTRINGS: tuple[str, ...] = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "privacy overview",
+    "use of cookies",
+    "use cookies",
+    "privacy & cookies policy",
+    "privacy and cookies policy",
+    "this website uses cookies to improve your experience while you navigate through the website. out of "
+    "these cookies, the cookies that are categorized as necessary are stored on your browser as they are "
+    "essential for the working of basic functionalities of the website. we also use third-party cookies "
+    "that help us analyze and understand how you use this website. these cookies will be stored in your "
+    "browser only with your consent. you also have the option to opt-out of these cookies. but opting out "
+    "of some of these cookies may have an effect on your browsing experience.",
+    "necessary cookies are absolutely essential for the website to function properly. this category only "
+    "includes cookies that ensures basic functionalities and security features of the website. these "
+    "cookies do not store any personal information.",
+    "any cookies that may not be particularly necessary for the website to function and is used "
+    "specifically to collect user personal data via analytics, ads, other embedded contents are termed "
+    "as non-necessary cookies. it is mandatory to procure user consent prior to running these cookies on "
+    "your website.",
+    "this site uses cookies, including for analytics, personalization, and advertising purposes. for more "
+    "information or to change your cookie settings, click here.",
+    "if you continue to browse this site without changing your cookie settings, you agree to this use. acceptread more",
+)
+_LOREM = "lorem ipsum"
+_ANY_MARKER = re.compile("|".join(re.escape(s) for s in (_LOREM, *POLICY_SUBSTRINGS)))
+
+
+def _top_or_bottom_only(indices: list[int], num_paragraphs: int) -> bool:
+    """True for one contiguous run of indices touching the first or the last paragraph (not all)."""
+    if len(indices) == num_paragraphs:
+        return False
+    contiguous = all(b == a + 1 for a, b in pairwise(indices))
+    return contiguous and (indices[0] == 0 or indices[-1] == num_paragraphs - 1)
+
+
+class BoilerPlateStringModifier(DocumentModifier):
+    """Removes policy boilerplate paragraphs (paragraphs are separated by ``\\n\\n``), as C4 does.
+
+    A document mentioning "lorem ipsum" becomes ``""``. Boilerplate paragraphs (terms of use,
+    privacy and cookie notices) are removed when they form one run at the top or the bottom of
+    the document; anywhere else the document is kept unchanged.
+
+    Args:
+        remove_if_at_top_or_bottom: when False, any boilerplate paragraph empties the document.
+    """
+
+    def __init__(self, remove_if_at_top_or_bottom: bool = True) -> None:
+        super().__init__()
+        self._remove_if_at_top_or_bottom = remove_if_at_top_or_bottom
+        self._name = "boilerplate_string_ratio"
+
+    def modify_document(self, text: str) -> str:
+        paragraphs = text.split("\n\n")
+        boilerplate: list[int] = []
+        for idx, paragraph in enumerate(paragraphs):
+            lowered = paragraph.strip().lower()
+            if _LOREM in lowered:
+                return ""
+            if any(s in lowered for s in POLICY_SUBSTRINGS):
+                if not self._remove_if_at_top_or_bottom:
+                    return ""
+                boilerplate.append(idx)
+        if not boilerplate or not _top_or_bottom_only(boilerplate, len(paragraphs)):
+            return text
+        dropped = set(boilerplate)
+        return "\n\n".join(p for idx, p in enumerate(paragraphs) if idx not in dropped)
+
+    def modify_batch(self, texts: pd.Series) -> pd.Series:
+        # The markers are ASCII, so a marker inside a lower-cased paragraph is also inside the
+        # lower-cased document: documents without any marker are returned as they are, and only
+        # the (usually few) candidates take the paragraph-by-paragraph path.
+        strings = as_object_strings(texts)
+        candidates = strings.str.lower().str.contains(_ANY_MARKER, regex=True)
+        result = strings.copy()
+        if candidates.any():
+            result[candidates] = super().modify_batch(strings[candidates])
+        return result
