@@ -58,8 +58,10 @@ def derive_task_ids(inputs: list[Task], outputs: list[Task], *, is_source: bool)
         for i, task in enumerate(outputs):
             task._set_task_id(parent, (task.get_deterministic_id() or i) if is_source else i)
     elif len(outputs) == len(inputs):
-        for parent_task, task in zip(inputs, outputs, strict=True):
-            task._set_task_id(parent_task.task_id, (task.get_deterministic_id() or 0) if is_source else 0)
+        # Read every parent id before writing any: a stage may return its input objects reordered.
+        parent_ids = [t.task_id for t in inputs]
+        for parent_id, task in zip(parent_ids, outputs, strict=True):
+            task._set_task_id(parent_id, (task.get_deterministic_id() or 0) if is_source else 0)
     else:
         for task in outputs:
             task.task_id = "r" + uuid.uuid4().hex
@@ -81,8 +83,12 @@ class BaseStageAdapter:
         """Run the stage on one batch and return the tasks for the next stage."""
         if self._timer is None:
             self._timer = StageTimer(str(self.stage.name))
-        with self._timer.measure(sum(t.num_items for t in tasks)) as measured:
-            raw = self.stage.process_batch(tasks)
+        try:
+            with self._timer.measure(sum(t.num_items for t in tasks)) as measured:
+                raw = self.stage.process_batch(tasks)
+        except BaseException:
+            self.stage._consume_custom_metrics()  # a failed batch's metrics must not reach the next one
+            raise
         results: list[Task] = [NoneTask() if r is None else r for r in raw]
         derive_task_ids(tasks, results, is_source=self.stage.is_source_stage)
 

@@ -44,4 +44,3 @@ class RunResult(list):  # type: ignore[type-arg]
     @property
     def num_failed(self) -> int:
         return len(self.failures)
-

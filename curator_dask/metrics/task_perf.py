@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TaskPerfUtils"]
 
-TaskCollection = Iterable["Task"] | Mapping[str, Iterable["Task"]] | None
+# a list of tasks; {pipeline_name: tasks}; or a workflow result {"pipeline_tasks": {pipeline_name: tasks}}
+TaskCollection = Iterable["Task"] | Mapping[str, Any] | None
 
 
 def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:

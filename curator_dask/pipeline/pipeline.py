@@ -88,7 +88,7 @@ class Pipeline:
             parts = stage.decompose_and_apply_with()
             nested = [p.name for p in parts if isinstance(p, CompositeStage)]
             if nested:
-                msg = f"Composite stage {stage.name!r} decomposed into composite stages {nested}; nesting is not supported."
+                msg = f"Composite stage {stage.name!r} expands into composites {nested}; nesting is not supported."
                 raise TypeError(msg)
             self.decomposition_info[stage.name] = [p.name for p in parts]
             expanded.extend(parts)

@@ -142,7 +142,7 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
         raise TypeError(msg)
 
     def _checked_spec(self, spec: object, where: str) -> StageInputSpec:
-        if not isinstance(spec, tuple) or len(spec) != 2:  # noqa: PLR2004
+        if not isinstance(spec, tuple) or len(spec) != 2:
             msg = f"Stage {self.name!r}: {where} must be a tuple (required_attributes, required_columns)"
             raise TypeError(msg)
         return spec  # type: ignore[return-value]

@@ -18,7 +18,7 @@ def is_cudf_frame(data: object) -> bool:
     return type(data).__module__.split(".")[0] == "cudf" and hasattr(data, "to_pandas")
 
 
-@dataclass
+@dataclass(repr=False)  # keep Task.__repr__: a short line, never the payload
 class DocumentBatch(Task[Any]):
     """A batch of documents, one row each. An empty batch is valid and flows on."""
 

@@ -10,7 +10,7 @@ from curator_dask.tasks.tasks import Task, deterministic_hash
 __all__ = ["FileGroupTask"]
 
 
-@dataclass
+@dataclass(repr=False)  # keep Task.__repr__: a short line, never the payload
 class FileGroupTask(Task[list[str]]):
     """A list of file paths plus the options a reader needs for them.
 

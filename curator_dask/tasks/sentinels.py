@@ -9,7 +9,7 @@ from curator_dask.tasks.tasks import Task
 __all__ = ["EmptyTask", "FailedTask", "NoneTask", "SentinelTask"]
 
 
-@dataclass
+@dataclass(repr=False)  # keep Task.__repr__: a short line, never the payload
 class SentinelTask(Task[None]):
     """Base of the markers: no data."""
 
@@ -29,7 +29,7 @@ class SentinelTask(Task[None]):
         return True
 
 
-@dataclass
+@dataclass(repr=False)
 class EmptyTask(SentinelTask):
     """Seeds source stages; the implicit root ``"0"`` every task id descends from."""
 
@@ -37,14 +37,14 @@ class EmptyTask(SentinelTask):
     task_id: str = field(init=False, default="0")
 
 
-@dataclass
+@dataclass(repr=False)
 class NoneTask(SentinelTask):
     """A slot a stage filtered out (a stage that returns ``None`` produces one)."""
 
     dataset_name: str = "none"
 
 
-@dataclass
+@dataclass(repr=False)
 class FailedTask(SentinelTask):
     """A recoverable per-task failure: recorded by the adapter, then dropped."""
 

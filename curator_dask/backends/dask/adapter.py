@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dask.sizeof import sizeof
 from distributed import get_worker
 
 from curator_dask.backends.base import BaseStageAdapter
@@ -52,6 +53,8 @@ class ChainSpec:
         start: index of the first stage this chain runs.
         stop: index of the first stage it may not run (resource change or pipeline end).
         tolerate_failures: record failing batches and go on instead of raising.
+        may_split: whether the chain stops where tasks outgrow one batch of the next stage; when
+            the stages cannot fan out, it runs every batch itself and saves the driver a report.
     """
 
     plugin_names: tuple[str, ...]
@@ -60,6 +63,7 @@ class ChainSpec:
     start: int
     stop: int
     tolerate_failures: bool = False
+    may_split: bool = True
 
 
 @dataclass
@@ -162,7 +166,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
     outcome = ChainOutcome(next_stage=spec.start, tasks=tasks, worker=worker.address)
     for index in range(spec.start, spec.stop):
         size = spec.batch_sizes[index]
-        if index > spec.start and len(tasks) > size:
+        if spec.may_split and index > spec.start and len(tasks) > size:
             break  # more than one batch: let the driver spread them over the cluster
         adapter = _adapter(spec, index, worker)
         count = outcome.counts.setdefault(index, StageCount())
@@ -192,3 +196,15 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
     outcome.tasks = tasks
     outcome.num_tasks = len(tasks)
     return outcome
+
+
+@sizeof.register(Task)
+def _sizeof_task(task: Task) -> int:
+    # Dask spills and balances memory by these numbers; without them a chain result holding
+    # gigabytes of documents would look like a few hundred bytes.
+    return 256 + int(sizeof(task.data))
+
+
+@sizeof.register(ChainOutcome)
+def _sizeof_outcome(outcome: ChainOutcome) -> int:
+    return 256 + sum(_sizeof_task(t) for t in outcome.tasks)

@@ -1,11 +1,12 @@
 """``DaskExecutor``: runs a built pipeline's stages on a ``distributed`` cluster.
 
 The driver keeps a queue of batches waiting to start a chain (see ``adapter.run_chain``) and a
-bounded set of chains in flight. When a chain finishes, a tiny follow-up task on the same worker
-reports where it stopped; the pipeline's final tasks come back to the driver, and a chain that
-stopped at a fan-out or a resource boundary is split into new chains, one per batch of the next
-stage. Later stages are preferred, so results stream out while early stages still run and memory
-stays bounded by the number of chains in flight.
+bounded set of chains in flight. A chain that runs to the end of the pipeline returns its tasks
+to the driver. A chain that may stop early (at a fan-out or a resource boundary) is followed by a
+tiny summary task on the same worker, which tells the driver where it stopped without moving its
+tasks; the driver then splits it into new chains, one per batch of the next stage. Later
+stages are preferred, so results stream out while early stages still run and memory stays
+bounded by the number of chains in flight.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from distributed import Client, Future, as_completed
 
 from curator_dask.backends.base import BaseExecutor
 from curator_dask.backends.dask.adapter import ChainOutcome, ChainSpec, run_chain
-from curator_dask.backends.dask.plan import batch_size_of, check_resources, dask_resources, fusion_stops, split_points
+from curator_dask.backends.dask.plan import (
+    batch_size_of,
+    check_resources,
+    dask_resources,
+    fusion_stops,
+    may_split,
+    split_points,
+)
 from curator_dask.backends.dask.plugins import StageSetupPlugin
 from curator_dask.core.cluster import ClusterHandle, ClusterSpec, connect
 from curator_dask.errors import PipelineError
@@ -39,7 +47,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONFIG: dict[str, Any] = {
     "failure_policy": "raise",  # or "continue": record failing batches in the result and go on
     "max_retries": 0,  # Dask retries of a chain whose worker died or that raised
-    "max_in_flight": None,  # chains running or queued on the cluster; None: 2 per worker thread
+    "max_in_flight": None,  # chains running or queued on the cluster; None: 16 per worker thread
     "progress": True,  # print per-stage progress to stderr on runs longer than progress_interval
     "progress_interval": 10.0,
     "worker_timeout": 60.0,  # seconds to wait for a first worker on a cluster without any
@@ -150,6 +158,7 @@ class _Run:
                 start=start,
                 stop=self.stops[start],
                 tolerate_failures=settings["failure_policy"] == "continue",
+                may_split=may_split(stages, self.sizes, start, self.stops[start]),
             )
             for start in range(len(stages))
         ]
@@ -165,7 +174,9 @@ class _Run:
 
     # -- set-up and tear-down ---------------------------------------------------------------
     def _workers(self) -> dict[str, dict[str, float]]:
-        info = self.client.scheduler_info(n_workers=-1) if _takes_n_workers(self.client) else self.client.scheduler_info()
+        info = (
+            self.client.scheduler_info(n_workers=-1) if _takes_n_workers(self.client) else self.client.scheduler_info()
+        )
         if not info.get("workers"):
             self.client.wait_for_workers(1, timeout=self.settings["worker_timeout"])
             info = self.client.scheduler_info()
@@ -173,8 +184,8 @@ class _Run:
 
     def _register(self) -> None:
         for i, plugin in enumerate(self.plugins):
+            self.registered[i] = True  # before: a setup that raises still leaves the plugin registered
             self.client.register_plugin(plugin, name=plugin.name)
-            self.registered[i] = True
 
     def _teardown_before(self, index: int) -> None:
         for i in range(min(index, len(self.plugins))):
@@ -208,7 +219,7 @@ class _Run:
             self._active[start] += 1
 
     def _submit(self, ac: as_completed) -> None:
-        limit = self.settings["max_in_flight"] or max(4, 2 * sum(self.client.nthreads().values()))
+        limit = self.settings["max_in_flight"] or max(32, 16 * sum(self.client.nthreads().values()))
         n = len(self.stages)
         while self._queue and len(self._inflight) < limit:
             _, _, start, source, lo, hi = heapq.heappop(self._queue)
@@ -226,29 +237,32 @@ class _Run:
                 retries=self.settings["max_retries"],
                 pure=False,
             )
-            peek = self.client.submit(
-                ChainOutcome.summary, chain, n, key=f"peek-{token}", priority=start + 1, pure=False
-            )
-            self._inflight[peek] = (chain, start)
-            ac.add(peek)
+            watched = chain
+            if spec.may_split or spec.stop < n:
+                # the outcome may be an intermediate one; a summary spares the driver its tasks
+                watched = self.client.submit(
+                    ChainOutcome.summary, chain, n, key=f"summary-{token}", priority=start + 1, pure=False
+                )
+            self._inflight[watched] = (chain, start)
+            ac.add(watched)
 
     def _loop(self) -> None:
-        ac = as_completed()
+        ac = as_completed(with_results=True, raise_errors=True)  # raises the first stage error
         self._submit(ac)
         while self._inflight:
-            peek = next(ac)
-            chain, start = self._inflight.pop(peek)
-            outcome: ChainOutcome = peek.result()  # raises the stage's error, if any
-            self._active[start] -= 1
-            self._record(outcome)
-            if outcome.next_stage >= len(self.stages):
-                self.result.extend(outcome.tasks)
-            elif outcome.num_tasks:
-                self._enqueue(outcome.next_stage, chain, outcome.num_tasks)
-            del chain, peek
+            for watched, outcome in ac.next_batch(block=True):
+                self._finish(*self._inflight.pop(watched), outcome)
             self._teardown_before(min((s for s, k in self._active.items() if k > 0), default=len(self.stages)))
             self._submit(ac)
             self._progress()
+
+    def _finish(self, chain: Future, start: int, outcome: ChainOutcome) -> None:
+        self._active[start] -= 1
+        self._record(outcome)
+        if outcome.next_stage >= len(self.stages):
+            self.result.extend(outcome.tasks)
+        elif outcome.num_tasks:
+            self._enqueue(outcome.next_stage, chain, outcome.num_tasks)
 
     def _record(self, outcome: ChainOutcome) -> None:
         for index, count in outcome.counts.items():
@@ -276,7 +290,7 @@ class _Run:
         print("\n".join(lines), file=sys.stderr, flush=True)
 
     def _cancel(self) -> None:
-        futures = [f for peek, (chain, _) in self._inflight.items() for f in (peek, chain)]
+        futures = [f for watched, (chain, _) in self._inflight.items() for f in (watched, chain)]
         futures += [q[3] for q in self._queue if isinstance(q[3], Future)]
         self._inflight.clear()
         self._queue.clear()

@@ -11,6 +11,7 @@ join later.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -18,6 +19,7 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from distributed.comm import get_address_host
 
@@ -47,10 +49,9 @@ def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None
             the original traceback in the message.
     """
     folder = Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"{_safe(key)}--{_safe(node_id)}"  # node ids hold dots: never use Path.with_suffix here
     marker = folder / f"{stem}.done"
-    with open(folder / f"{stem}.lock", "a+") as lock:
+    with _open_lock(folder, folder / f"{stem}.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         try:
             if marker.exists():
@@ -69,12 +70,21 @@ def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _open_lock(folder: Path, path: Path) -> IO[str]:
+    # Another stage's teardown may remove the run's (then empty) folder between mkdir and open.
+    for _ in range(10):
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return open(path, "a+")
+        except FileNotFoundError:
+            continue
+    return open(path, "a+")
+
+
 def forget_run(run_id: str, key: str) -> None:
     """Remove the election files of one finished stage of a run on this node (best effort)."""
     folder = Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
     for path in folder.glob(f"{_safe(key)}--*"):
         path.unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # other stages still use it, or another worker removed it
         folder.rmdir()
-    except OSError:
-        pass  # other stages of the run still use it, or another worker removed it already

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 from curator_dask.errors import ResourceError
 
-__all__ = ["batch_size_of", "check_resources", "dask_resources", "fusion_stops", "split_points"]
+__all__ = [
+    "batch_size_of",
+    "check_resources",
+    "dask_resources",
+    "fusion_stops",
+    "may_fan_out",
+    "may_split",
+    "split_points",
+]
 
 
 def batch_size_of(stage: Any) -> int:
@@ -37,6 +45,41 @@ def fusion_stops(stages: Sequence[Any]) -> list[int]:
     for i in range(len(stages) - 2, -1, -1):
         stops[i] = stops[i + 1] if keys[i] == keys[i + 1] else i + 1
     return stops
+
+
+def may_fan_out(stage: Any) -> bool:
+    """Whether a stage may return more tasks than it was given.
+
+    True when it overrides ``process_batch`` (any shape is possible) or when ``process`` is
+    annotated to return a list (NeMo Curator's fan-out test); False for a ``process`` annotated
+    to return single tasks. Unresolvable annotations count as a possible fan-out.
+    """
+    from curator_dask.stages.base import ProcessingStage
+
+    cls = type(stage)
+    if cls.process_batch is not ProcessingStage.process_batch:
+        return True
+    try:
+        hint = get_type_hints(cls.process).get("return")
+    except Exception:
+        return True
+    return hint is None or _mentions_list(hint)
+
+
+def _mentions_list(hint: Any) -> bool:
+    if hint is list or get_origin(hint) is list:
+        return True
+    return any(_mentions_list(arg) for arg in get_args(hint))
+
+
+def may_split(stages: Sequence[Any], sizes: Sequence[int], start: int, stop: int) -> bool:
+    """Whether a chain over ``stages[start:stop]`` may hold more than one batch of a later stage.
+
+    Only then must it stop early so the driver can spread the batches over the cluster.
+    """
+    if any(sizes[j] < sizes[start] for j in range(start + 1, stop)):
+        return True
+    return any(may_fan_out(stages[j]) for j in range(start, stop - 1))
 
 
 def split_points(num_tasks: int, batch_size: int) -> list[tuple[int, int]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import cloudpickle
 import threading
 import traceback
 from typing import Any
 
+import cloudpickle
 from distributed import WorkerPlugin
 
 from curator_dask.backends.base import NodeInfo, WorkerMetadata

@@ -114,7 +114,9 @@ class MakeBatches(ProcessingStage[EmptyTask, DocumentBatch]):
         return [
             DocumentBatch(
                 dataset_name="gen",
-                data=pd.DataFrame({"id": [f"{b}-{r}" for r in range(self.rows)], "text": ["x" * (b + r) for r in range(self.rows)]}),
+                data=pd.DataFrame(
+                    {"id": [f"{b}-{r}" for r in range(self.rows)], "text": ["x" * (b + r) for r in range(self.rows)]}
+                ),
             )
             for b in range(self.n)
         ]

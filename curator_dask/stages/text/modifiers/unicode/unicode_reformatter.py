@@ -26,7 +26,7 @@ class UnicodeReformatter(DocumentModifier):
     """
 
     # Positional like NeMo Curator's, so code written for it keeps working.
-    def __init__(  # noqa: PLR0917
+    def __init__(
         self,
         config: TextFixerConfig | None = None,
         unescape_html: str | bool = "auto",

@@ -1,0 +1,1 @@
+"""Ready-made pipelines and sample data."""

@@ -1,0 +1,73 @@
+"""``DocumentFilter``: scores a document and decides whether to keep it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["DocumentFilter"]
+
+
+class DocumentFilter(ABC):
+    """Scores one document (``score_document``) and decides from the score (``keep_document``).
+
+    The batch methods are what stages call. Their defaults apply the per-document methods row by
+    row; a filter overrides them with vectorised code over the whole column, and must then give
+    exactly the same scores and decisions as the per-document methods.
+
+    Filters that need a model also define ``model_check_or_download()`` (run once per node by
+    the stage's ``setup_on_node``) and ``load_model()`` (run once per worker by ``setup``).
+    """
+
+    def __init__(self) -> None:
+        self._name = type(self).__name__
+        # NeMo Curator lets callers pre-set these; filters that read them then score from them.
+        self._sentences: list[str] | None = None
+        self._paragraphs: list[str] | None = None
+        self._ngrams: list[tuple[str, ...]] | None = None
+
+    @property
+    def name(self) -> str:
+        return getattr(self, "_name", type(self).__name__)
+
+    @property
+    def sentences(self) -> list[str] | None:
+        return getattr(self, "_sentences", None)
+
+    @sentences.setter
+    def sentences(self, sentences: list[str] | None) -> None:
+        self._sentences = sentences
+
+    @property
+    def paragraphs(self) -> list[str] | None:
+        return getattr(self, "_paragraphs", None)
+
+    @paragraphs.setter
+    def paragraphs(self, paragraphs: list[str] | None) -> None:
+        self._paragraphs = paragraphs
+
+    @property
+    def ngrams(self) -> list[tuple[str, ...]] | None:
+        return getattr(self, "_ngrams", None)
+
+    @ngrams.setter
+    def ngrams(self, ngrams: list[tuple[str, ...]] | None) -> None:
+        self._ngrams = ngrams
+
+    @abstractmethod
+    def score_document(self, text: str) -> Any:
+        """The score of one document."""
+
+    @abstractmethod
+    def keep_document(self, score: Any) -> bool:
+        """Whether a document with this score is kept."""
+
+    def score_batch(self, texts: pd.Series) -> pd.Series:
+        """Scores of a column of documents (same index); override to vectorise."""
+        return pd.Series([self.score_document(t) for t in texts], index=texts.index, dtype=object).infer_objects()
+
+    def keep_batch(self, scores: pd.Series) -> pd.Series:
+        """Boolean keep mask for a column of scores (same index); override to vectorise."""
+        return pd.Series([bool(self.keep_document(s)) for s in scores], index=scores.index, dtype=bool)

@@ -1,0 +1,238 @@
+"""Per-batch views of a text column, shared by the vectorised filters through a one-batch cache.
+
+A cascade of ``ScoreFilter`` stages hands every filter the same texts, minus those dropped so far.
+Splitting the column into words, lines and paragraphs (and numbering its n-grams) is the costly
+part, so the last ``TextColumn`` built on this thread is kept: when the next filter's column is
+the same texts, or a subsequence of them in the same order (checked by index, then by content), the
+cached views are reused or subset instead of rebuilt. The cache lives in a ``threading.local``,
+never on a filter, so filters stay small and picklable, and threads never share a column.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curator_dask.stages.text.filters.heuristic._constants import PY_WHITESPACE
+
+__all__ = ["FlatTokens", "TextColumn", "clear_cache", "text_column"]
+
+_LOCAL = threading.local()
+
+
+@dataclass
+class FlatTokens:
+    """The tokens of every document of a batch, flattened in document order.
+
+    Attributes:
+        doc: document position of each token (non-decreasing).
+        ids: id of each token's string in ``vocab``; equal strings share an id.
+        lens: length of each token in code points.
+        vocab: the distinct token strings.
+        n_docs: number of documents in the batch.
+    """
+
+    doc: np.ndarray
+    ids: np.ndarray
+    lens: np.ndarray
+    vocab: pa.Array
+    n_docs: int
+    _ngrams: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _vocab_list: list[str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_lists(cls, lists: pa.Array, keep_token: pa.Array | None = None) -> FlatTokens:
+        flat = pc.list_flatten(lists)
+        doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+        if keep_token is not None:
+            mask = keep_token(flat)
+            flat, doc = flat.filter(mask), doc[mask.to_numpy(zero_copy_only=False)]
+        encoded = pc.dictionary_encode(flat)
+        ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        lens = pc.utf8_length(encoded.dictionary).to_numpy(zero_copy_only=False).astype(np.int64)[ids]
+        return cls(doc=doc, ids=ids, lens=lens, vocab=encoded.dictionary, n_docs=len(lists))
+
+    def counts(self) -> np.ndarray:
+        """Number of tokens of each document."""
+        return np.bincount(self.doc, minlength=self.n_docs)
+
+    def vocab_list(self) -> list[str]:
+        if self._vocab_list is None:
+            self._vocab_list = self.vocab.to_pylist()
+        return self._vocab_list
+
+    def ngram_ids(self, n: int) -> np.ndarray:
+        """Per token position, an id of the ``n``-gram starting there (-1 when it leaves its document).
+
+        Ids are per document (equal n-grams of one document share an id, other documents' differ)
+        and numbered in order of first appearance, which subsetting documents preserves. Built from
+        the (n-1)-gram ids so that each order costs one hash pass, and kept for the next filter.
+        """
+        if n not in self._ngrams:
+            if n == 1:
+                self._ngrams[1] = _factorize_by_doc(self.doc * (len(self.vocab) + 1) + self.ids, self.doc)
+                return self._ngrams[1]
+            prev = self.ngram_ids(n - 1)
+            out = np.full(len(self.ids), -1, dtype=np.int64)
+            width = len(self.ids) - n + 1
+            if width > 0:
+                # Documents are contiguous, so a window lies in one document iff its ends do.
+                valid = self.doc[:width] == self.doc[n - 1 :]
+                keys = prev[:width][valid] * (len(self.vocab) + 1) + self.ids[n - 1 :][valid]
+                out[:width][valid] = _factorize_by_doc(keys, self.doc[:width][valid])
+            self._ngrams[n] = out
+        return self._ngrams[n]
+
+    def subset(self, keep: np.ndarray, remap: np.ndarray) -> FlatTokens:
+        """The tokens of the kept documents (``keep`` per old document, ``remap`` old->new position)."""
+        mask = keep[self.doc]
+        return FlatTokens(
+            doc=remap[self.doc[mask]],
+            ids=self.ids[mask],
+            lens=self.lens[mask],
+            vocab=self.vocab,
+            n_docs=int(keep.sum()),
+            _ngrams={n: ids[mask] for n, ids in self._ngrams.items()},
+            _vocab_list=self._vocab_list,
+        )
+
+
+def _factorize_by_doc(keys: np.ndarray, docs: np.ndarray, chunk: int = 16384) -> np.ndarray:
+    """``pd.factorize(keys)[0]`` for keys that never repeat across documents (``docs`` sorted).
+
+    Factorizing a few documents at a time keeps the hash table in cache, about four times faster
+    on large batches; codes stay unique and numbered in order of first appearance.
+    """
+    size = len(keys)
+    bounds = np.unique(np.r_[np.searchsorted(docs, docs[::chunk], side="left"), size])
+    out = np.empty(size, dtype=np.int64)
+    offset = 0
+    for start, end in itertools.pairwise(bounds):
+        codes = pd.factorize(keys[start:end])[0]
+        out[start:end] = codes + offset
+        offset += int(codes.max()) + 1
+    return out
+
+
+def _nonempty(tokens: pa.Array) -> pa.Array:
+    return pc.not_equal(pc.binary_length(tokens), 0)
+
+
+def _nonblank(lines: pa.Array) -> pa.Array:
+    return pc.match_substring_regex(lines, f"[^{PY_WHITESPACE}]")
+
+
+class TextColumn:
+    """One batch's text column as a pyarrow array, with lazily built, cached views of it."""
+
+    def __init__(self, arrow: pa.Array, index: pd.Index) -> None:
+        self.arrow = arrow
+        self.index = index
+        self._views: dict[str, object] = {}
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    def _view(self, name: str, build):  # type: ignore[no-untyped-def]
+        if name not in self._views:
+            self._views[name] = build()
+        return self._views[name]
+
+    def nchar(self) -> np.ndarray:
+        """Length of each document in code points (``len(text)``)."""
+        return self._view("nchar", lambda: pc.utf8_length(self.arrow).to_numpy(zero_copy_only=False).astype(np.int64))
+
+    def texts(self) -> list[str]:
+        """The documents as Python strings, for the few checks done per document."""
+        return self._view("texts", self.arrow.to_pylist)
+
+    def words(self) -> FlatTokens:
+        """Whitespace-separated words: ``text.split()`` (pyarrow's whitespace set is Python's)."""
+        # pyarrow yields "" around leading/trailing whitespace and for "", where str.split() yields nothing.
+        return self._view("words", lambda: FlatTokens.from_lists(pc.utf8_split_whitespace(self.arrow), _nonempty))
+
+    def lines(self) -> FlatTokens:
+        """Non-blank lines, as ``get_sentences`` returns them (unstripped)."""
+        return self._view("lines", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n"), _nonblank))
+
+    def paragraphs(self) -> FlatTokens:
+        """Pieces between double newlines, as ``get_paragraphs`` returns them."""
+        return self._view("paragraphs", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n\n")))
+
+    def count_regex(self, pattern: str) -> np.ndarray:
+        """Non-overlapping matches of an RE2 ``pattern`` in each document."""
+        return pc.count_substring_regex(self.arrow, pattern).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def count_bytes(self, table: np.ndarray) -> np.ndarray:
+        """Sum of ``table[byte]`` over the UTF-8 bytes of each document (for ASCII character classes)."""
+        offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
+        data = self.arrow.buffers()[2]
+        if len(self) == 0 or data is None or offsets[-1] == offsets[0]:
+            return np.zeros(len(self), dtype=np.int64)
+        values = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        cumulative = np.concatenate(([0], np.cumsum(np.take(table, values), dtype=np.int64)))
+        rel = offsets - offsets[0]
+        return cumulative[rel[1:]] - cumulative[rel[:-1]]
+
+    def subset(self, positions: np.ndarray, arrow: pa.Array, index: pd.Index) -> TextColumn:
+        """This column's views restricted to the documents at increasing ``positions``."""
+        keep = np.zeros(len(self), dtype=bool)
+        keep[positions] = True
+        remap = np.cumsum(keep) - 1
+        new = TextColumn(arrow, index)
+        for name, view in self._views.items():
+            if isinstance(view, FlatTokens):
+                new._views[name] = view.subset(keep, remap)
+            elif name == "nchar":
+                new._views[name] = view[positions]  # type: ignore[index]
+        return new
+
+
+def _to_arrow(texts: pd.Series) -> pa.Array:
+    try:
+        arrow = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        msg = f"text column {texts.name!r} must hold strings; pyarrow could not convert it: {e}"
+        raise TypeError(msg) from e
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
+    if arrow.null_count:
+        msg = f"text column {texts.name!r} has {arrow.null_count} missing values; fill or drop them first"
+        raise ValueError(msg)
+    return arrow
+
+
+def text_column(texts: pd.Series) -> TextColumn:
+    """The ``TextColumn`` of ``texts``, reusing this thread's last one when the texts allow."""
+    arrow = _to_arrow(texts)
+    last: TextColumn | None = getattr(_LOCAL, "column", None)
+    column = _reuse(last, arrow, texts.index) if last is not None else None
+    if column is None:
+        column = TextColumn(arrow, texts.index)
+    _LOCAL.column = column
+    return column
+
+
+def _reuse(last: TextColumn, arrow: pa.Array, index: pd.Index) -> TextColumn | None:
+    if len(arrow) == len(last) and arrow.equals(last.arrow):
+        return last
+    if len(arrow) > len(last) or not last.index.is_unique:
+        return None
+    positions = last.index.get_indexer(index)
+    if len(positions) and ((positions < 0).any() or (np.diff(positions) <= 0).any()):
+        return None
+    # Index labels can lie (a new frame reusing labels): only equal content makes the views valid.
+    if not arrow.equals(last.arrow.take(pa.array(positions, type=pa.int64()))):
+        return None
+    return last.subset(positions, arrow, index)
+
+
+def clear_cache() -> None:
+    """Forget this thread's cached column (tests; freeing memory between batches)."""
+    _LOCAL.__dict__.pop("column", None)

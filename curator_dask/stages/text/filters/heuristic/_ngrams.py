@@ -1,0 +1,96 @@
+"""Batch n-gram statistics behind NeMo Curator's repeating n-gram filters.
+
+Both work on ``FlatTokens.ngram_ids(n)``: one integer per token position naming the n-gram that
+starts there, so counting and duplicate detection are hash passes over integer arrays instead of
+per-document dictionaries of string tuples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from curator_dask.stages.text.filters.heuristic._batch import FlatTokens, TextColumn
+from curator_dask.stages.text.filters.heuristic._text_utils import get_ngrams
+
+__all__ = ["duplicate_ngram_chars", "top_ngram_chars"]
+
+
+def _positions(words: FlatTokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start positions of the n-grams inside a document, their ids, and whether each is a first sighting."""
+    ids = words.ngram_ids(n)
+    positions = np.flatnonzero(ids >= 0)
+    codes = ids[positions]
+    # Ids are numbered in order of first appearance, so a first sighting is a new running maximum.
+    first_seen = codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else np.zeros(0, dtype=bool)
+    return positions, codes, first_seen
+
+
+def duplicate_ngram_chars(words: FlatTokens, n: int) -> np.ndarray:
+    """Per document, NeMo's ``duplicated_nchar``: characters of words covered by repeated n-grams.
+
+    NeMo walks the n-grams and, at each one already seen in the document, adds the characters of
+    its words not yet counted plus the spaces joining them. That sums to: the lengths of all words
+    covered by some repeated occurrence, plus ``min(gap to the previous repeat, n - 1)`` spaces per
+    repeated occurrence (``n - 1`` for the first in a document).
+    """
+    positions, _, first_seen = _positions(words, n)
+    repeats = positions[~first_seen]
+    total = np.zeros(words.n_docs, dtype=np.float64)
+    if len(repeats) == 0:
+        return total
+    size = len(words.doc)
+    # A repeat at p covers words p..p+n-1 (inside its document); a difference array marks the union.
+    edges = np.bincount(repeats, minlength=size + 1) - np.bincount(repeats + n, minlength=size + 1)
+    covered = np.cumsum(edges[:size]) > 0
+    total += np.bincount(words.doc[covered], weights=words.lens[covered], minlength=words.n_docs)
+    docs = words.doc[repeats]
+    spaces = np.full(len(repeats), n - 1, dtype=np.int64)
+    same_doc = docs[1:] == docs[:-1]
+    spaces[1:][same_doc] = np.minimum(np.diff(repeats)[same_doc], n - 1)
+    total += np.bincount(docs, weights=spaces, minlength=words.n_docs)
+    return total
+
+
+def top_ngram_chars(col: TextColumn, n: int) -> np.ndarray:
+    """Per document, the characters removed by deleting its most frequent n-gram (joined by spaces).
+
+    NeMo picks the first most frequent n-gram in the iteration order of ``set(ngrams)``. When one
+    n-gram is the most frequent it is found from integer counts; on a tie the same set is built
+    from the document's words, so the choice (which depends on Python's string hashing) is NeMo's.
+    Documents with fewer than ``n`` words get -1.
+    """
+    words = col.words()
+    out = np.full(len(col), -1, dtype=np.int64)
+    positions, codes, first_seen = _positions(words, n)
+    if len(positions) == 0:
+        return out
+    freq = np.bincount(codes)[codes]
+    docs = words.doc[positions]
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    doc_max = np.zeros(len(col), dtype=np.int64)
+    doc_max[docs[starts]] = np.maximum.reduceat(freq, starts)
+    candidate = first_seen & (freq == doc_max[docs])
+    cand_pos, cand_doc = positions[candidate], docs[candidate]
+    n_cands = np.bincount(cand_doc, minlength=len(col))
+    vocab, ids, texts = words.vocab_list(), words.ids, col.texts()
+    bounds = np.searchsorted(words.doc, np.arange(len(col) + 1))
+    for i in np.flatnonzero(np.r_[True, cand_doc[1:] != cand_doc[:-1]]):
+        doc = cand_doc[i]
+        if n_cands[doc] == 1:
+            top = " ".join([vocab[k] for k in ids[cand_pos[i] : cand_pos[i] + n].tolist()])
+        else:
+            start = bounds[doc]
+            doc_words = [vocab[k] for k in ids[start : bounds[doc + 1]].tolist()]
+            wanted = None if doc_max[doc] == 1 else (cand_pos[i : i + n_cands[doc]] - start).tolist()
+            top = " ".join(_first_in_set_order(doc_words, wanted, n))
+        out[doc] = texts[doc].count(top) * len(top)
+    return out
+
+
+def _first_in_set_order(doc_words: list[str], wanted: list[int] | None, n: int) -> tuple[str, ...]:
+    """The first of the n-grams starting at ``wanted`` (all when None) in ``set(ngrams)`` order."""
+    ngrams = get_ngrams(doc_words, n)
+    if wanted is None:
+        return next(iter(set(ngrams)))
+    candidates = {ngrams[p] for p in wanted}
+    return next(t for t in set(ngrams) if t in candidates)
