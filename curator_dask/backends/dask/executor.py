@@ -25,6 +25,7 @@ from distributed import Client, Future, as_completed
 
 from curator_dask.backends.base import BaseExecutor
 from curator_dask.backends.dask.adapter import ChainOutcome, ChainSpec, run_chain
+from curator_dask.backends.dask.frames import run_collection_stage
 from curator_dask.backends.dask.plan import (
     batch_size_of,
     check_resources,
@@ -38,6 +39,7 @@ from curator_dask.core.cluster import ClusterHandle, ClusterSpec, connect
 from curator_dask.errors import PipelineError
 from curator_dask.metrics.run_result import RunResult, StageSummary
 from curator_dask.stages.base import ProcessingStage
+from curator_dask.stages.collection import CollectionStage
 from curator_dask.tasks import EmptyTask, Task
 
 __all__ = ["DaskExecutor"]
@@ -169,6 +171,7 @@ class _Run:
         self._seq = itertools.count()
         self._active: Counter[int] = Counter()
         self._inflight: dict[Future, tuple[Future, int]] = {}
+        self._parked: dict[int, list[tuple[Future, int, int]]] = {}  # input waiting for collection stages
         self._started = time.perf_counter()
         self._last_progress = self._started
 
@@ -249,9 +252,12 @@ class _Run:
     def _loop(self) -> None:
         ac = as_completed(with_results=True, raise_errors=True)  # raises the first stage error
         self._submit(ac)
-        while self._inflight:
-            for watched, outcome in ac.next_batch(block=True):
-                self._finish(*self._inflight.pop(watched), outcome)
+        while self._inflight or self._parked:
+            if not self._inflight:  # everything before the first waiting collection stage is done
+                self._run_collection(min(self._parked))
+            else:
+                for watched, outcome in ac.next_batch(block=True):
+                    self._finish(*self._inflight.pop(watched), outcome)
             self._teardown_before(min((s for s, k in self._active.items() if k > 0), default=len(self.stages)))
             self._submit(ac)
             self._progress()
@@ -259,10 +265,30 @@ class _Run:
     def _finish(self, chain: Future, start: int, outcome: ChainOutcome) -> None:
         self._active[start] -= 1
         self._record(outcome)
-        if outcome.next_stage >= len(self.stages):
+        nxt = outcome.next_stage
+        if nxt >= len(self.stages):
             self.result.extend(outcome.tasks)
+        elif outcome.num_tasks and isinstance(self.stages[nxt], CollectionStage):
+            self._parked.setdefault(nxt, []).append((chain, 0, outcome.num_tasks))
+            self._active[nxt] += 1
         elif outcome.num_tasks:
-            self._enqueue(outcome.next_stage, chain, outcome.num_tasks)
+            self._enqueue(nxt, chain, outcome.num_tasks)
+
+    def _run_collection(self, index: int) -> None:
+        pieces = self._parked.pop(index)
+        self._active[index] -= len(pieces)
+        outcomes, perf = run_collection_stage(self.client, self.stages[index], pieces, index)
+        total = self.summaries[index]
+        total.batches += 1
+        total.tasks_in += sum(hi - lo for _, lo, hi in pieces)
+        total.items_in += perf.num_items_processed
+        total.tasks_out += len(outcomes)
+        total.seconds += perf.process_time
+        for outcome in outcomes:
+            if index + 1 >= len(self.stages):
+                self.result.extend(outcome.result().tasks)
+            else:
+                self._enqueue(index + 1, outcome, 1)
 
     def _record(self, outcome: ChainOutcome) -> None:
         for index, count in outcome.counts.items():

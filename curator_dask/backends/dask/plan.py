@@ -38,9 +38,16 @@ def dask_resources(stage: Any) -> dict[str, float] | None:
 def fusion_stops(stages: Sequence[Any]) -> list[int]:
     """For each stage index, the first later index a chain starting there may not run.
 
-    Consecutive stages fuse into one chain while they want the same Dask resources.
+    Consecutive stages fuse into one chain while they want the same Dask resources; a
+    ``CollectionStage`` never fuses (the executor runs it over all its input at once).
     """
-    keys = [tuple(sorted((dask_resources(s) or {}).items())) for s in stages]
+    from curator_dask.stages.collection import CollectionStage
+
+    # a collection stage is a fusion group of its own (each gets a unique key)
+    keys = [
+        ("collection", i) if isinstance(s, CollectionStage) else tuple(sorted((dask_resources(s) or {}).items()))
+        for i, s in enumerate(stages)
+    ]
     stops = [len(stages)] * len(stages)
     for i in range(len(stages) - 2, -1, -1):
         stops[i] = stops[i + 1] if keys[i] == keys[i + 1] else i + 1

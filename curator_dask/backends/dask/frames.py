@@ -1,0 +1,97 @@
+"""Lifting task streams into ``dask.dataframe`` collections and lowering them back.
+
+These run as small Dask tasks next to the data: ``frame_of`` concatenates the documents of one
+piece of a chain's result into a frame; ``batch_of`` wraps one output partition of a collection
+stage as a ``DocumentBatch`` the next chain can take.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pandas as pd
+
+from curator_dask.backends.dask.adapter import ChainOutcome
+from curator_dask.metrics import StagePerfStats
+from curator_dask.tasks import DocumentBatch
+from curator_dask.tasks.document import is_cudf_frame
+
+__all__ = ["batch_of", "concat_frames", "empty_like", "frame_of", "run_collection_stage"]
+
+
+def concat_frames(frames: list[Any]) -> Any:
+    """Concatenate pandas or cudf frames with the library they come from."""
+    if not frames:
+        return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0]
+    if is_cudf_frame(frames[0]):
+        import cudf
+
+        return cudf.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)
+
+
+def frame_of(source: ChainOutcome, lo: int, hi: int) -> Any:
+    """The documents of ``source.tasks[lo:hi]`` as one frame (pandas, or cudf for cudf batches)."""
+    frames = []
+    for task in source.tasks[lo:hi]:
+        if not isinstance(task, DocumentBatch):
+            msg = f"A collection stage takes DocumentBatch tasks; got {type(task).__name__} ({task.task_id})"
+            raise TypeError(msg)
+        frames.append(task.data if is_cudf_frame(task.data) else task.to_pandas())
+    return concat_frames(frames).reset_index(drop=True)
+
+
+def empty_like(frame: Any) -> Any:
+    return frame.iloc[:0]
+
+
+def batch_of(frame: Any, dataset_name: str, perf: StagePerfStats, next_stage: int) -> ChainOutcome:
+    """One output partition of a collection stage as the input of the next chain."""
+    batch = DocumentBatch(dataset_name=dataset_name, data=frame.reset_index(drop=True))
+    batch.task_id = "r" + uuid.uuid4().hex
+    batch.add_stage_perf(perf)  # the whole collection was one batch: one shared record
+    return ChainOutcome(next_stage=next_stage, tasks=[batch], worker="", num_tasks=1)
+
+
+def run_collection_stage(
+    client: Any, stage: Any, pieces: list[tuple[Any, int, int]], index: int
+) -> tuple[list[Any], StagePerfStats]:
+    """Run a ``CollectionStage`` over every piece that reached it; wait for the result.
+
+    Args:
+        client: the run's client.
+        stage: the collection stage (the driver's copy).
+        pieces: ``(chain future, lo, hi)`` slices of chain results holding the stage's input.
+        index: the stage's position in the pipeline.
+
+    Returns:
+        One future per output partition (each a ``ChainOutcome`` for the next stage) and the
+        stage's performance record.
+    """
+    import time
+
+    import dask
+    import dask.dataframe as dd
+    from distributed import futures_of, wait
+
+    began = time.perf_counter()
+    parts = [client.submit(frame_of, chain, lo, hi, pure=False) for chain, lo, hi in pieces]
+    meta = client.submit(empty_like, parts[0]).result()
+    items_in = sum(client.gather([client.submit(len, p) for p in parts]))
+    with dask.config.set(stage.collection_options()):
+        frames = dd.from_delayed(parts, meta=meta, verify_meta=False)
+        out = client.persist(stage.process_collection(frames))
+        partitions = futures_of(out)
+        wait(partitions)
+    dataset = str(stage.name)
+    perf = StagePerfStats(
+        stage_name=str(stage.name),
+        process_time=time.perf_counter() - began,
+        input_data_size_mb=items_in / 1024 / 1024,
+        num_items_processed=items_in,
+    )
+    outcomes = [client.submit(batch_of, p, dataset, perf, index + 1, pure=False) for p in partitions]
+    return outcomes, perf
