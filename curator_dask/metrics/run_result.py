@@ -33,6 +33,9 @@ class RunResult(list):  # type: ignore[type-arg]
             and per ``FailedTask`` a stage emitted.
         stages: per-stage totals, in pipeline order.
         wall_time: seconds from the start of ``execute`` to its end.
+        retries: chains that ran more than once, and why (a lost worker, a retried error).
+        skipped_sources: input partitions skipped because an earlier run wrote them completely.
+        excluded_workers: ``{worker: reason}`` for workers left out because their setup failed.
     """
 
     def __init__(self, tasks: list[Any] | None = None) -> None:
@@ -40,6 +43,9 @@ class RunResult(list):  # type: ignore[type-arg]
         self.failures: list[Any] = []
         self.stages: list[StageSummary] = []
         self.wall_time: float = 0.0
+        self.retries: list[Any] = []
+        self.skipped_sources: list[str] = []
+        self.excluded_workers: dict[str, str] = {}
 
     @property
     def num_failed(self) -> int:

@@ -20,6 +20,7 @@ from dask.sizeof import sizeof
 from distributed import get_worker
 
 from curator_dask.backends.base import BaseStageAdapter
+from curator_dask.backends.dask.resume import source_id
 from curator_dask.errors import StageError, StageSetupError
 from curator_dask.tasks import FileGroupTask, Task
 
@@ -55,6 +56,8 @@ class ChainSpec:
         tolerate_failures: record failing batches and go on instead of raising.
         may_split: whether the chain stops where tasks outgrow one batch of the next stage; when
             the stages cannot fan out, it runs every batch itself and saves the driver a report.
+        source_depth: id depth of source partitions, for resumable runs (0: not tracked).
+        skip_sources: source partitions a previous run finished; dropped after the source stage.
     """
 
     plugin_names: tuple[str, ...]
@@ -64,6 +67,8 @@ class ChainSpec:
     stop: int
     tolerate_failures: bool = False
     may_split: bool = True
+    source_depth: int = 0
+    skip_sources: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -99,6 +104,10 @@ class ChainOutcome:
     num_tasks: int = 0
     counts: dict[int, StageCount] = field(default_factory=dict)
     failures: list[FailureRecord] = field(default_factory=list)
+    sources_in: list[str] = field(default_factory=list)
+    sources_out: list[str] = field(default_factory=list)
+    sources_created: list[str] = field(default_factory=list)
+    sources_skipped: list[str] = field(default_factory=list)
 
     def summary(self, num_stages: int) -> ChainOutcome:
         """Itself when the pipeline is finished (the driver wants the tasks), else without tasks."""
@@ -114,7 +123,7 @@ def source_files_of(tasks: list[Task]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(f) for f in files))
 
 
-def _adapter(spec: ChainSpec, index: int, worker: Any) -> DaskStageAdapter:
+def _adapter(spec: ChainSpec, index: int, worker: Any) -> Any:  # a DaskStageAdapter or NeMo Curator's
     plugin = worker.plugins.get(spec.plugin_names[index])
     if plugin is None:
         msg = (
@@ -126,11 +135,16 @@ def _adapter(spec: ChainSpec, index: int, worker: Any) -> DaskStageAdapter:
 
 
 def _inputs(source: ChainOutcome | list[Task], lo: int, hi: int) -> list[Task]:
-    if isinstance(source, ChainOutcome):
-        # Another chain's result may be read again (retries, a lost worker's recomputation), so a
-        # stage that changes its input in place must get a private copy, never the stored one.
-        return pickle.loads(pickle.dumps(source.tasks[lo:hi], protocol=5))
-    return source[lo:hi]
+    # The stored input may be read again (retries, a lost worker's recomputation), so a stage
+    # that changes its input in place must get a private copy, never the stored objects.
+    tasks = source.tasks[lo:hi] if isinstance(source, ChainOutcome) else source[lo:hi]
+    return pickle.loads(pickle.dumps(tasks, protocol=5))
+
+
+def _sources(tasks: list[Task], depth: int) -> list[str]:
+    if not depth:
+        return []
+    return [s for s in (source_id(t.task_id, depth) for t in tasks) if s is not None]
 
 
 def _fail(spec: ChainSpec, index: int, batch: list[Task], worker: str, exc: BaseException) -> FailureRecord:
@@ -164,6 +178,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
     worker = get_worker()
     tasks = _inputs(source, lo, hi)
     outcome = ChainOutcome(next_stage=spec.start, tasks=tasks, worker=worker.address)
+    outcome.sources_in = _sources(tasks, spec.source_depth)
     for index in range(spec.start, spec.stop):
         size = spec.batch_sizes[index]
         if spec.may_split and index > spec.start and len(tasks) > size:
@@ -190,12 +205,29 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
             for f in adapter.failed_tasks
         )
         adapter.failed_tasks.clear()
+        if spec.source_depth and adapter.stage.is_source_stage:
+            produced = _skip_finished(spec, produced, outcome)
         count.tasks_out += len(produced)
         tasks = produced
         outcome.next_stage = index + 1
     outcome.tasks = tasks
     outcome.num_tasks = len(tasks)
+    outcome.sources_out = _sources(tasks, spec.source_depth)
     return outcome
+
+
+def _skip_finished(spec: ChainSpec, produced: list[Task], outcome: ChainOutcome) -> list[Task]:
+    """Drop source partitions a previous run wrote completely; note the ones created here."""
+    kept = []
+    for task in produced:
+        source = source_id(task.task_id, spec.source_depth)
+        if source is not None and source in spec.skip_sources:
+            outcome.sources_skipped.append(source)
+            continue
+        if source is not None:
+            outcome.sources_created.append(source)
+        kept.append(task)
+    return kept
 
 
 @sizeof.register(Task)

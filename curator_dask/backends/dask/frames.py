@@ -92,6 +92,7 @@ def run_collection_stage(
         process_time=time.perf_counter() - began,
         input_data_size_mb=items_in / 1024 / 1024,
         num_items_processed=items_in,
+        custom_metrics=stage._consume_custom_metrics(),  # what process_collection logged
     )
     outcomes = [client.submit(batch_of, p, dataset, perf, index + 1, pure=False) for p in partitions]
     return outcomes, perf

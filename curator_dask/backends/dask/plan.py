@@ -61,10 +61,10 @@ def may_fan_out(stage: Any) -> bool:
     annotated to return a list (NeMo Curator's fan-out test); False for a ``process`` annotated
     to return single tasks. Unresolvable annotations count as a possible fan-out.
     """
-    from curator_dask.stages.base import ProcessingStage
+    from curator_dask.backends.dask.interop import stage_base_class  # issue 8: NeMo Curator's base
 
     cls = type(stage)
-    if cls.process_batch is not ProcessingStage.process_batch:
+    if cls.process_batch is not stage_base_class(stage).process_batch:
         return True
     try:
         hint = get_type_hints(cls.process).get("return")

@@ -13,11 +13,11 @@ import cloudpickle
 from distributed import WorkerPlugin
 
 from curator_dask.backends.base import NodeInfo, WorkerMetadata
-from curator_dask.backends.dask.adapter import DaskStageAdapter
+from curator_dask.backends.dask.interop import StageAdapter, make_adapter  # issue 8: NeMo Curator stages
 from curator_dask.backends.dask.node import forget_run, node_id_for, run_once_per_node
 from curator_dask.errors import StageSetupError
 
-__all__ = ["StageSetupPlugin"]
+__all__ = ["StageSetupPlugin", "exclude_failed_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class StageSetupPlugin(WorkerPlugin):
         self.index = index
         self.stage_name = str(stage.name)
         self._stage_bytes = cloudpickle.dumps(stage)  # by value where needed (notebook classes)
-        self._adapters: dict[str, DaskStageAdapter] = {}
+        self._adapters: dict[str, StageAdapter] = {}
         self._errors: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -54,7 +54,7 @@ class StageSetupPlugin(WorkerPlugin):
     async def setup(self, worker: Any) -> None:
         await asyncio.to_thread(self._setup, worker.address)
 
-    def _setup(self, address: str) -> DaskStageAdapter:
+    def _setup(self, address: str) -> StageAdapter:
         with self._lock:
             if address in self._adapters:
                 return self._adapters[address]
@@ -66,9 +66,9 @@ class StageSetupPlugin(WorkerPlugin):
                     self.run_id,
                     f"{self.index:03d}",
                     node,
-                    lambda: copy.deepcopy(stage).setup_on_node(NodeInfo(node_id=node), metadata),
+                    lambda: make_adapter(copy.deepcopy(stage)).setup_on_node(NodeInfo(node_id=node), metadata),
                 )
-                adapter = DaskStageAdapter(stage)
+                adapter = make_adapter(stage)  # NeMo Curator's adapter for its stages
                 adapter.setup(metadata)
             except Exception as exc:
                 self._errors[address] = traceback.format_exc()
@@ -80,7 +80,7 @@ class StageSetupPlugin(WorkerPlugin):
             self._adapters[address] = adapter
             return adapter
 
-    def adapter_for(self, worker: Any) -> DaskStageAdapter:
+    def adapter_for(self, worker: Any) -> StageAdapter:
         """This worker's set-up stage copy; a worker whose setup failed says so."""
         adapter = self._adapters.get(worker.address)
         if adapter is not None:
@@ -98,3 +98,24 @@ class StageSetupPlugin(WorkerPlugin):
         if adapter is not None:
             await asyncio.to_thread(adapter.teardown)
         await asyncio.to_thread(forget_run, self.run_id, f"{self.index:03d}")
+
+
+def _setup_errors(dask_worker: Any, name: str) -> str | None:
+    plugin = dask_worker.plugins.get(name)
+    return None if plugin is None else plugin._errors.get(dask_worker.address)
+
+
+def exclude_failed_workers(client: Any, plugin: StageSetupPlugin) -> dict[str, str]:
+    """Retire the workers on which ``plugin``'s setup failed; returns ``{worker: error}``.
+
+    Raises:
+        StageSetupError: when the setup failed on every worker (nothing left to run on).
+    """
+    errors = {w: e for w, e in client.run(_setup_errors, name=plugin.name).items() if e}
+    if len(errors) == len(client.scheduler_info()["workers"]):
+        first = next(iter(errors.values()))
+        msg = f"Setting up stage {plugin.stage_name!r} failed on every worker; first error:\n{first}"
+        raise StageSetupError(msg)
+    if errors:
+        client.retire_workers(workers=list(errors), close_workers=True, remove=True)
+    return {w: e.strip().splitlines()[-1] for w, e in errors.items()}

@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -185,3 +186,78 @@ def write_jsonl_inputs(folder: Path, num_files: int, total_docs: int) -> None:
         with open(folder / f"part-{f:02d}.jsonl", "w") as out:
             for i in ids:
                 out.write(json.dumps({"id": f"doc-{i}", "text": "word " * (i % 17 + 1)}) + "\n")
+
+
+class KillWorkerOnce(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Kills the worker process it runs in, the first time it sees ``doc_id`` (once per test)."""
+
+    name = "kill_worker_once"
+
+    def __init__(self, doc_id: str, flag: str) -> None:
+        self.doc_id = doc_id
+        self.flag = flag
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        if self.doc_id in set(task.data["id"]) and not os.path.exists(self.flag):
+            os.close(os.open(self.flag, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os._exit(1)  # a worker dying mid-batch, as on pre-emption or OOM
+        task.data["text"] = task.data["text"] + "!"  # changes its input in place: a retry must not see it
+        return task
+
+
+class Hog(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Allocates and touches ``gib`` GiB: more than a small worker may hold."""
+
+    name = "hog"
+
+    def __init__(self, gib: float) -> None:
+        self.gib = gib
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        import numpy as np
+
+        block = np.ones(int(self.gib * 2**30) // 8)
+        time.sleep(5)  # hold it while the nanny's memory monitor looks
+        task.data["hog"] = float(block[0])
+        return task
+
+
+class FailSetupOn(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``setup`` raises on one named worker only."""
+
+    name = "fail_setup_on"
+
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        if worker_metadata is not None and worker_metadata.worker_id == self.worker:
+            raise RuntimeError("GPU driver too old on this worker")
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        return task
+
+
+def resumable_pipeline(input_dir: str, output_dir: str, log: str, seconds: float) -> Any:
+    """JSONL files -> a slow stage -> JSONL writer (mode "ignore"): the pipeline the resume tests
+    interrupt and rerun."""
+    from curator_dask.pipeline import Pipeline
+    from curator_dask.stages.text.io.reader import JsonlReader
+    from curator_dask.stages.text.io.writer import JsonlWriter
+
+    stages = [
+        JsonlReader(file_paths=input_dir, files_per_partition=1),
+        Slow(seconds, log),
+        SplitIntoRows(),
+        JsonlWriter(path=output_dir),
+    ]
+    return Pipeline("resumable", stages=stages)
+
+
+if __name__ == "__main__":  # the interrupted driver of tests/backends/dask/test_resume.py
+    import sys
+
+    from curator_dask.backends.dask import DaskExecutor
+
+    address, input_dir, output_dir, log = sys.argv[1:5]
+    resumable_pipeline(input_dir, output_dir, log, 0.4).run(DaskExecutor(address=address, config={"progress": False}))
