@@ -11,10 +11,10 @@ join later.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import re
+import shutil
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -81,10 +81,6 @@ def _open_lock(folder: Path, path: Path) -> IO[str]:
     return open(path, "a+")
 
 
-def forget_run(run_id: str, key: str) -> None:
-    """Remove the election files of one finished stage of a run on this node (best effort)."""
-    folder = Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
-    for path in folder.glob(f"{_safe(key)}--*"):
-        path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # other stages still use it, or another worker removed it
-        folder.rmdir()
+def forget_run(run_id: str) -> None:
+    """Remove a finished run's election files on this node (best effort; run at the run's end)."""
+    shutil.rmtree(Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id), ignore_errors=True)

@@ -14,7 +14,7 @@ from distributed import WorkerPlugin
 
 from curator_dask.backends.base import NodeInfo, WorkerMetadata
 from curator_dask.backends.dask.interop import StageAdapter, make_adapter  # issue 8: NeMo Curator stages
-from curator_dask.backends.dask.node import forget_run, node_id_for, run_once_per_node
+from curator_dask.backends.dask.node import node_id_for, run_once_per_node
 from curator_dask.errors import StageSetupError
 
 __all__ = ["StageSetupPlugin", "exclude_failed_workers"]
@@ -97,7 +97,6 @@ class StageSetupPlugin(WorkerPlugin):
         adapter = self._adapters.pop(worker.address, None)
         if adapter is not None:
             await asyncio.to_thread(adapter.teardown)
-        await asyncio.to_thread(forget_run, self.run_id, f"{self.index:03d}")
 
 
 def _setup_errors(dask_worker: Any, name: str) -> str | None:

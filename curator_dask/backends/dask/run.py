@@ -11,6 +11,7 @@ number of chains in flight. Collection stages wait for all their input (see ``fr
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import inspect
 import itertools
@@ -26,6 +27,7 @@ from distributed.scheduler import KilledWorker
 from curator_dask.backends.dask import attempts
 from curator_dask.backends.dask.adapter import ChainOutcome, ChainSpec, run_chain
 from curator_dask.backends.dask.frames import run_collection_stage
+from curator_dask.backends.dask.node import forget_run
 from curator_dask.backends.dask.plan import (
     batch_size_of,
     check_resources,
@@ -138,6 +140,8 @@ class Run:
         finally:
             self._teardown_quietly()
             self.result.retries = attempts.read_and_remove(self.client, attempt_log)
+            with contextlib.suppress(Exception):  # workers may be gone; the files are small
+                self.client.run(forget_run, self.run_id)
         self.result.stages = self.summaries
         self.result.wall_time = time.perf_counter() - self._started
         if self.result.failures:

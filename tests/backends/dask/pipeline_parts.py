@@ -141,7 +141,7 @@ class Slow(ProcessingStage[DocumentBatch, DocumentBatch]):
 
     def process(self, task: DocumentBatch) -> DocumentBatch:
         time.sleep(self.seconds)
-        record(self.events_log, f"batch {self.worker}")
+        record(self.events_log, f"batch {self.worker} {self.name}")
         return task
 
 

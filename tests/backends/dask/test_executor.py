@@ -127,3 +127,42 @@ def test_default_executor_starts_and_stops_its_own_cluster():
     )
     result = Pipeline("own", stages=[MakeBatches(2)]).run(executor)
     assert len(result) == 2
+
+
+def test_stages_stream_instead_of_running_one_after_another(client, tmp_path):
+    log = tmp_path / "both.log"
+    stages = [MakeBatches(8), Slow(0.05, str(log)).with_(name="first"), Slow(0.05, str(log)).with_(name="second")]
+    Pipeline("stream", stages=stages).run(DaskExecutor(client=client))
+    events = [line.split()[-1] for line in read_log(log) if line.startswith("batch")]
+    assert sorted(events) == ["first"] * 8 + ["second"] * 8
+    # the second stage ran on early batches before the first stage had finished the last ones
+    assert events.index("second") < len(events) - 1 - events[::-1].index("first")
+
+
+def test_in_flight_chains_are_bounded(client, tmp_path):
+    log = tmp_path / "inflight.log"
+
+    class CountScheduledChains(ProcessingStage[DocumentBatch, DocumentBatch]):
+        name = "count_chains"
+
+        def process(self, task: DocumentBatch) -> DocumentBatch:
+            from distributed import get_client
+
+            from tests.backends.dask.pipeline_parts import record
+
+            keys = get_client().run_on_scheduler(_chain_keys)
+            record(str(log), str(keys))
+            return task
+
+    result = Pipeline("bounded", stages=[MakeBatches(30), CountScheduledChains()]).run(
+        DaskExecutor(client=client, config={"max_in_flight": 3})
+    )
+    assert len(result) == 30
+    assert max(int(n) for n in read_log(log)) <= 3
+
+
+def _chain_keys(dask_scheduler) -> int:
+    """Chains of the count_chains stage the scheduler holds that have not finished yet."""
+    waiting = ("processing", "waiting", "queued", "no-worker")
+    keys = [key for key, ts in dask_scheduler.tasks.items() if ts.state in waiting]
+    return sum(1 for key in keys if str(key).startswith("count_chains/"))
