@@ -19,7 +19,6 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from distributed.comm import get_address_host
 
@@ -51,7 +50,8 @@ def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None
     folder = Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
     stem = f"{_safe(key)}--{_safe(node_id)}"  # node ids hold dots: never use Path.with_suffix here
     marker = folder / f"{stem}.done"
-    with _open_lock(folder, folder / f"{stem}.lock") as lock:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{stem}.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         try:
             if marker.exists():
@@ -68,17 +68,6 @@ def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None
             return True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _open_lock(folder: Path, path: Path) -> IO[str]:
-    # Another stage's teardown may remove the run's (then empty) folder between mkdir and open.
-    for _ in range(10):
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            return open(path, "a+")
-        except FileNotFoundError:
-            continue
-    return open(path, "a+")
 
 
 def forget_run(run_id: str) -> None:
