@@ -1,8 +1,8 @@
 """Docs/s of each modifier's ``modify_batch`` against its per-document loop (run by hand).
 
-    .venv/bin/python tests/stages/text/modifiers/bench_modifiers.py [n_docs]
+    .venv/bin/python benchmarks/modifiers.py [n_docs]
 
-Not a test: timings depend on the machine. Uses the seeded corpus of ``conftest.py``.
+Not a test: timings depend on the machine. Uses the seeded corpus of ``tests/stages/text/modifiers/conftest.py``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from curator_dask.stages.text.modifiers import (
 
 
 def _make_corpus(n: int) -> list[str]:
-    spec = importlib.util.spec_from_file_location("modifier_conftest", Path(__file__).with_name("conftest.py"))
+    spec = importlib.util.spec_from_file_location("modifier_conftest", Path(__file__).resolve().parents[1] / "tests/stages/text/modifiers/conftest.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
