@@ -1,11 +1,13 @@
 """Turning a small declarative spec into a ``distributed.Client``.
 
-``ClusterSpec`` says which cluster to use; ``connect`` starts or joins it and returns a
-``ClusterHandle`` that closes only what it started.
+``ClusterSpec`` says which cluster to use; ``connect`` starts or joins it, waits for its workers,
+checks GPU workers, reports versions, logs the dashboard link and returns a ``ClusterHandle`` that
+closes only what it started. GPU libraries are imported only when a GPU cluster is started.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import os
@@ -14,11 +16,15 @@ from typing import Any, Literal
 
 from distributed import Client
 
-__all__ = ["ClusterHandle", "ClusterSpec", "connect", "gpu_count"]
+from curator_dask.core.checks import ClusterError, check_distinct_devices, has_gpu_workers, wait_for_workers
+from curator_dask.core.versions import log_versions
+
+__all__ = ["KINDS", "ClusterHandle", "ClusterSpec", "connect", "gpu_cluster_options", "gpu_count"]
 
 logger = logging.getLogger(__name__)
 
 Kind = Literal["auto", "local", "gpu", "address", "scheduler_file"]
+KINDS: tuple[str, ...] = ("auto", "local", "gpu", "address", "scheduler_file")
 
 
 def gpu_count() -> int:
@@ -38,17 +44,25 @@ class ClusterSpec:
     """Which cluster to run on.
 
     Attributes:
-        kind: ``auto`` (GPU when dask-cuda and GPUs are present, else local CPU), ``local``,
-            ``gpu``, ``address`` or ``scheduler_file``.
+        kind: ``auto`` (an address or scheduler file when given, else GPU when dask-cuda and GPUs
+            are present, else local CPU), ``local``, ``gpu``, ``address`` or ``scheduler_file``.
         n_workers: workers to start (local: one per core; gpu: one per visible GPU).
         threads_per_worker: threads per local CPU worker.
-        memory_limit: per-worker memory limit of a local cluster (``"4GiB"``, ``"auto"``).
+        memory_limit: per-worker memory limit of a local cluster (``"4GiB"``, ``"auto"``, bytes).
         address: scheduler address for ``kind="address"``.
         scheduler_file: path for ``kind="scheduler_file"``.
-        wait_for_workers: how many workers to wait for before returning (0: do not wait).
-        timeout: seconds to wait for them.
+        wait_for_workers: how many workers to wait for before returning (0: a local cluster waits
+            for all it started, a remote one for at least one).
+        timeout: seconds to wait for the scheduler and the workers.
         dashboard_address: where a local cluster serves its dashboard (``None`` turns it off).
-        gpu_options: extra ``LocalCUDACluster`` arguments (``rmm_pool_size``, ``protocol``, ...).
+        host: interface a local cluster's scheduler listens on (``None``: loopback).
+        scheduler_port: port of a local cluster's scheduler (0: any free port).
+        rmm_pool_size: GPU only: RMM pool per worker (``"24GB"``); ``None`` leaves RMM alone.
+        enable_cudf_spill: GPU only: let cudf spill device memory to host.
+        protocol: GPU only: ``"tcp"`` or ``"ucx"`` between workers.
+        gpu_options: further ``LocalCUDACluster`` keyword arguments, passed through unchanged.
+        check_devices: on GPU workers, fail when two workers of a node share a device.
+        report_versions: log the package versions of the client and the workers.
     """
 
     kind: Kind = "auto"
@@ -60,9 +74,40 @@ class ClusterSpec:
     wait_for_workers: int = 0
     timeout: float = 60.0
     dashboard_address: str | None = ":0"
+    host: str | None = None
+    scheduler_port: int = 0
+    rmm_pool_size: str | None = None
+    enable_cudf_spill: bool = False
+    protocol: Literal["tcp", "ucx"] | None = None
     gpu_options: dict[str, Any] = field(default_factory=dict)
+    check_devices: bool = True
+    report_versions: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown cluster kind {self.kind!r}; use one of {', '.join(KINDS)}")
+        if self.protocol not in (None, "tcp", "ucx"):
+            raise ValueError(f"Unknown protocol {self.protocol!r}; use 'tcp' or 'ucx' (GPU clusters only)")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ClusterSpec:
+        """A spec from a mapping (the ``cluster:`` section of a pipeline YAML).
+
+        Raises:
+            ValueError: for a key that is not a ``ClusterSpec`` field, naming the allowed keys.
+        """
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"Unknown cluster settings {unknown}; allowed: {', '.join(known)}")
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> ClusterSpec:
+        """A copy with ``changes`` applied (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def resolved_kind(self) -> Kind:
+        """The concrete kind ``auto`` stands for on this machine."""
         if self.kind != "auto":
             return self.kind
         if self.address:
@@ -82,6 +127,7 @@ class ClusterHandle:
 
     @property
     def dashboard_link(self) -> str | None:
+        """The dashboard URL, or None when the scheduler serves none."""
         try:
             return self.client.dashboard_link
         except Exception:  # a scheduler without a dashboard
@@ -96,7 +142,7 @@ class ClusterHandle:
             self.cluster.close()
 
 
-def _start_local(spec: ClusterSpec) -> tuple[Client, Any]:
+def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
     from distributed import LocalCluster
 
     n = spec.n_workers or max(1, (os.cpu_count() or 1) // max(1, spec.threads_per_worker))
@@ -106,45 +152,90 @@ def _start_local(spec: ClusterSpec) -> tuple[Client, Any]:
         processes=True,
         memory_limit=spec.memory_limit,
         dashboard_address=spec.dashboard_address,
+        host=spec.host,
+        scheduler_port=spec.scheduler_port,
     )
-    return Client(cluster), cluster
+    return Client(cluster), cluster, n
 
 
-def _start_gpu(spec: ClusterSpec) -> tuple[Client, Any]:
+def gpu_cluster_options(spec: ClusterSpec) -> dict[str, Any]:
+    """The ``LocalCUDACluster`` keyword arguments ``spec`` asks for (one worker per GPU, ``GPU=1``)."""
+    options: dict[str, Any] = {
+        "resources": {"GPU": 1},
+        "dashboard_address": spec.dashboard_address,
+        "scheduler_port": spec.scheduler_port,
+    }
+    if spec.host:
+        options["host"] = spec.host
+    if spec.n_workers:
+        options["n_workers"] = spec.n_workers
+    if spec.memory_limit is not None:
+        options["memory_limit"] = spec.memory_limit
+    if spec.rmm_pool_size:
+        options["rmm_pool_size"] = spec.rmm_pool_size
+    if spec.enable_cudf_spill:
+        options["enable_cudf_spill"] = True
+    if spec.protocol:
+        options["protocol"] = spec.protocol
+    return {**options, **spec.gpu_options}
+
+
+def _start_gpu(spec: ClusterSpec) -> tuple[Client, Any, int]:
     try:
         from dask_cuda import LocalCUDACluster
     except ImportError as e:
-        msg = "ClusterSpec(kind='gpu') needs dask-cuda: pip install 'curator_dask[gpu]' (see the README)."
-        raise RuntimeError(msg) from e
-    options = {"resources": {"GPU": 1}, "dashboard_address": spec.dashboard_address, **spec.gpu_options}
-    if spec.n_workers:
-        options.setdefault("n_workers", spec.n_workers)
-    cluster = LocalCUDACluster(**options)
-    return Client(cluster), cluster
+        msg = "ClusterSpec(kind='gpu') needs dask-cuda: pip install 'curator_dask[gpu]' (see environment.yml)"
+        raise ClusterError(msg) from e
+    cluster = LocalCUDACluster(**gpu_cluster_options(spec))
+    return Client(cluster), cluster, len(cluster.workers)
+
+
+def _join(spec: ClusterSpec, kind: Kind) -> Client:
+    if kind == "address":
+        if not spec.address:
+            raise ClusterError("ClusterSpec(kind='address') needs address='tcp://host:8786' (--scheduler-address)")
+        target = spec.address
+        kwargs: dict[str, Any] = {"address": spec.address}
+    else:
+        if not spec.scheduler_file:
+            raise ClusterError("ClusterSpec(kind='scheduler_file') needs scheduler_file= (--scheduler-file PATH)")
+        if not os.path.exists(spec.scheduler_file):
+            msg = f"Scheduler file {spec.scheduler_file!r} does not exist; start the scheduler with --scheduler-file"
+            raise ClusterError(msg)
+        target = spec.scheduler_file
+        kwargs = {"scheduler_file": spec.scheduler_file}
+    try:
+        return Client(timeout=spec.timeout, **kwargs)
+    except OSError as e:
+        raise ClusterError(f"Cannot reach the scheduler at {target!r} within {spec.timeout:g} s: {e}") from e
 
 
 def connect(spec: ClusterSpec | None = None) -> ClusterHandle:
-    """Start or join the cluster ``spec`` describes and wait for its workers."""
+    """Start or join the cluster ``spec`` describes and make sure it is ready to run stages.
+
+    Raises:
+        ClusterError: when the scheduler cannot be reached, too few workers join in time, or
+            two GPU workers of a node share a device.
+    """
     spec = spec or ClusterSpec()
     kind = spec.resolved_kind()
-    if kind == "local":
-        client, cluster = _start_local(spec)
+    if kind in ("local", "gpu"):
+        client, cluster, started = (_start_local if kind == "local" else _start_gpu)(spec)
         handle = ClusterHandle(client, cluster, owned=True)
-    elif kind == "gpu":
-        client, cluster = _start_gpu(spec)
-        handle = ClusterHandle(client, cluster, owned=True)
-    elif kind == "address":
-        if not spec.address:
-            raise ValueError("ClusterSpec(kind='address') needs address='tcp://host:8786'")
-        handle = ClusterHandle(Client(spec.address, timeout=spec.timeout), owned=True)
-    elif kind == "scheduler_file":
-        if not spec.scheduler_file:
-            raise ValueError("ClusterSpec(kind='scheduler_file') needs scheduler_file='/path/scheduler.json'")
-        handle = ClusterHandle(Client(scheduler_file=spec.scheduler_file, timeout=spec.timeout), owned=True)
+        expected = spec.wait_for_workers or started
     else:
-        raise ValueError(f"Unknown cluster kind {kind!r}; use auto, local, gpu, address or scheduler_file")
-    if spec.wait_for_workers:
-        handle.client.wait_for_workers(spec.wait_for_workers, timeout=spec.timeout)
-    if handle.dashboard_link:
-        logger.info("Dask dashboard: %s", handle.dashboard_link)
+        handle = ClusterHandle(_join(spec, kind), owned=True)
+        expected = spec.wait_for_workers or 1
+    try:
+        wait_for_workers(handle.client, expected, spec.timeout)
+        if spec.check_devices and (kind == "gpu" or has_gpu_workers(handle.client)):
+            check_distinct_devices(handle.client)
+        if spec.report_versions:
+            log_versions(handle.client)
+    except BaseException:
+        handle.close()
+        raise
+    link = handle.dashboard_link
+    if link:
+        logger.info("Dask dashboard: %s", link)
     return handle

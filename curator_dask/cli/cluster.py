@@ -1,0 +1,78 @@
+"""``curator-dask cluster``: a local scheduler and workers that other processes can join."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from curator_dask.cli.options import add_worker_arguments, cluster_spec
+
+__all__ = ["register"]
+
+
+def _wait_for_stop() -> str:
+    """Block until SIGINT or SIGTERM arrives; return the signal's name."""
+    stop = threading.Event()
+    received: list[str] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        received.append(signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        stop.wait()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return received[0]
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from curator_dask.core import connect
+
+    dashboard = None if args.dashboard_address.lower() in ("", "none", "off") else args.dashboard_address
+    base = {"host": args.host, "scheduler_port": args.port, "dashboard_address": dashboard}
+    spec = cluster_spec(args, {"kind": "local", **base})
+    handle = connect(spec)
+    scheduler_file = Path(args.write_scheduler_file) if args.write_scheduler_file else None
+    try:
+        if scheduler_file:
+            scheduler_file.parent.mkdir(parents=True, exist_ok=True)
+            handle.client.write_scheduler_file(str(scheduler_file))
+        info = handle.client.scheduler_info()
+        print(f"scheduler address: {info.get('address')}")
+        if scheduler_file:
+            print(f"scheduler file: {scheduler_file}")
+        print(f"workers: {len(info.get('workers', {}))}")
+        print(f"dashboard: {handle.dashboard_link or '(off)'}")
+        print("running until interrupted (Ctrl+C or SIGTERM)", flush=True)
+        name = _wait_for_stop()
+        print(f"{name}: shutting down", flush=True)
+    finally:
+        handle.close()
+        if scheduler_file:
+            scheduler_file.unlink(missing_ok=True)
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add ``cluster`` to the subcommand parsers ``commands``."""
+    cluster = commands.add_parser(
+        "cluster",
+        help="start a local scheduler and workers, print the address, run until interrupted",
+        description="Start a local Dask scheduler and workers (CPU, or one per GPU with --gpu), print the "
+        "scheduler address (and write --scheduler-file), and keep them running until Ctrl+C or SIGTERM. "
+        "Run pipelines on it with `curator-dask run PIPELINE --scheduler-address ADDRESS`.",
+    )
+    add_worker_arguments(cluster)
+    cluster.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    cluster.add_argument("--port", type=int, default=8786, help="scheduler port (default: 8786; 0: any free port)")
+    cluster.add_argument("--dashboard-address", default=":8787", help="dashboard address (default: :8787; none: off)")
+    cluster.add_argument(
+        "--scheduler-file", dest="write_scheduler_file", help="also write the scheduler's address to this JSON file"
+    )
+    cluster.set_defaults(func=_cluster)

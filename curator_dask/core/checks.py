@@ -1,0 +1,97 @@
+"""Readiness checks on a connected cluster: enough workers, and GPU workers on distinct devices.
+
+The device check asks every worker (``client.run``) for its node id and the first entry of its
+``CUDA_VISIBLE_DEVICES`` (dask-cuda rotates that list so the first entry is the worker's device);
+``shared_devices`` is the pure part, testable without a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from curator_dask.errors import CuratorDaskError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = [
+    "ClusterError",
+    "check_distinct_devices",
+    "has_gpu_workers",
+    "shared_devices",
+    "wait_for_workers",
+    "worker_device",
+]
+
+
+class ClusterError(CuratorDaskError, RuntimeError):
+    """A cluster that cannot be reached, has too few workers, or is set up wrongly."""
+
+
+def wait_for_workers(client: Client, n_workers: int, timeout: float) -> None:
+    """Block until ``n_workers`` workers have joined, or fail after ``timeout`` seconds.
+
+    Raises:
+        ClusterError: naming how many joined, the scheduler and the flags that fix it.
+    """
+    if n_workers <= 0:
+        return
+    try:
+        client.wait_for_workers(n_workers, timeout=timeout)
+    except TimeoutError as e:
+        info = client.scheduler_info()
+        joined = len(info.get("workers", {}))
+        msg = (
+            f"Only {joined} of {n_workers} workers joined the scheduler at {info.get('address')} within "
+            f"{timeout:g} s; start more workers, or lower --wait-for-workers / raise --timeout"
+        )
+        raise ClusterError(msg) from e
+
+
+def has_gpu_workers(client: Client) -> bool:
+    """Whether any worker declares a ``GPU`` resource."""
+    workers = client.scheduler_info().get("workers", {})
+    return any(w.get("resources", {}).get("GPU") for w in workers.values())
+
+
+def worker_device(dask_worker: Any) -> tuple[str, str | None]:
+    """``(node id, first visible CUDA device)`` of ``dask_worker``; run through ``client.run``."""
+    from curator_dask.backends.dask.node import node_id_for
+
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip() or None
+    return node_id_for(dask_worker.address), visible
+
+
+def shared_devices(devices: dict[str, tuple[str, str | None]]) -> list[str]:
+    """One message per device used by more than one worker of a node.
+
+    Args:
+        devices: ``{worker address: (node id, device or None)}``; workers without a device are
+            ignored.
+    """
+    users: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for worker, (node, device) in sorted(devices.items()):
+        if device is not None:
+            users[(node, device)].append(worker)
+    return [
+        f"workers {', '.join(workers)} on node {node!r} all use GPU {device}"
+        for (node, device), workers in sorted(users.items())
+        if len(workers) > 1
+    ]
+
+
+def check_distinct_devices(client: Client) -> None:
+    """Fail when two workers on one node share a GPU.
+
+    Raises:
+        ClusterError: listing the workers that share each device and how to fix it.
+    """
+    problems = shared_devices(client.run(worker_device))
+    if problems:
+        msg = (
+            "GPU workers share a device: " + "; ".join(problems) + ". Start one worker per GPU "
+            "(`dask cuda worker`, or `dask worker` with a distinct CUDA_VISIBLE_DEVICES each)."
+        )
+        raise ClusterError(msg)

@@ -1,0 +1,100 @@
+"""``ClusterSpec`` and ``connect``: settings, GPU options handed to dask-cuda, waiting, errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from distributed import LocalCluster
+
+from curator_dask.core import ClusterError, ClusterSpec, connect, gpu_cluster_options
+
+
+def test_from_dict_names_unknown_keys() -> None:
+    assert ClusterSpec.from_dict({"kind": "local", "n_workers": 2}).n_workers == 2
+    with pytest.raises(ValueError, match=r"Unknown cluster settings \['workers'\]; allowed: kind, n_workers"):
+        ClusterSpec.from_dict({"workers": 2})
+    with pytest.raises(ValueError, match="Unknown cluster kind 'ray'"):
+        ClusterSpec(kind="ray")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Unknown protocol 'ib'"):
+        ClusterSpec(protocol="ib")  # type: ignore[arg-type]
+
+
+def test_replace_ignores_none_and_auto_resolves() -> None:
+    spec = ClusterSpec(n_workers=4).replace(n_workers=None, address="tcp://h:8786")
+    assert spec.n_workers == 4 and spec.resolved_kind() == "address"
+    assert ClusterSpec(scheduler_file="s.json").resolved_kind() == "scheduler_file"
+
+
+def test_gpu_options() -> None:
+    spec = ClusterSpec(kind="gpu", n_workers=2, memory_limit="8GiB", rmm_pool_size="20GB", enable_cudf_spill=True,
+                       protocol="ucx", gpu_options={"device_memory_limit": "30GB"})  # fmt: skip
+    assert gpu_cluster_options(spec) == {
+        "resources": {"GPU": 1},
+        "dashboard_address": ":0",
+        "scheduler_port": 0,
+        "n_workers": 2,
+        "memory_limit": "8GiB",
+        "rmm_pool_size": "20GB",
+        "enable_cudf_spill": True,
+        "protocol": "ucx",
+        "device_memory_limit": "30GB",
+    }
+    assert "rmm_pool_size" not in gpu_cluster_options(ClusterSpec(kind="gpu"))
+
+
+def test_gpu_cluster_is_started_through_dask_cuda_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    class FakeCUDACluster(LocalCluster):
+        def __init__(self, **kwargs: Any) -> None:
+            seen.update(kwargs)
+            super().__init__(n_workers=1, processes=False, dashboard_address=None, resources=kwargs["resources"])
+
+    monkeypatch.setitem(sys.modules, "dask_cuda", types.SimpleNamespace(LocalCUDACluster=FakeCUDACluster))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    handle = connect(ClusterSpec(kind="gpu", rmm_pool_size="1GB", dashboard_address=None))
+    try:
+        assert seen["rmm_pool_size"] == "1GB" and seen["resources"] == {"GPU": 1}
+        assert len(handle.client.scheduler_info()["workers"]) == 1
+    finally:
+        handle.close()
+
+
+def test_gpu_without_dask_cuda_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dask_cuda", None)
+    with pytest.raises(ClusterError, match=r"needs dask-cuda: pip install 'curator_dask\[gpu\]'"):
+        connect(ClusterSpec(kind="gpu"))
+
+
+@pytest.fixture
+def empty_scheduler() -> Iterator[LocalCluster]:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        yield cluster
+
+
+def test_waiting_for_workers_times_out_with_the_fix(empty_scheduler: LocalCluster) -> None:
+    spec = ClusterSpec(address=empty_scheduler.scheduler_address, wait_for_workers=2, timeout=0.5)
+    with pytest.raises(ClusterError, match=r"Only 0 of 2 workers joined .* lower --wait-for-workers / raise --timeout"):
+        connect(spec)
+
+
+def test_missing_scheduler_file_is_named(tmp_path: Any) -> None:
+    with pytest.raises(ClusterError, match=r"Scheduler file '.*nope.json' does not exist"):
+        connect(ClusterSpec(kind="scheduler_file", scheduler_file=str(tmp_path / "nope.json")))
+    with pytest.raises(ClusterError, match="needs address="):
+        connect(ClusterSpec(kind="address"))
+
+
+def test_joining_logs_versions_and_leaves_the_cluster_running(
+    cluster: LocalCluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="curator_dask.core"):
+        handle = connect(ClusterSpec(address=cluster.scheduler_address, wait_for_workers=2))
+    assert "Package versions:" in caplog.text and "workers (2)" in caplog.text
+    handle.close()
+    assert len(cluster.scheduler_info["workers"]) == 2
