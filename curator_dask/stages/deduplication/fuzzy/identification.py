@@ -1,0 +1,135 @@
+"""``FuzzyDuplicateIdentification``: near-duplicates by MinHash, LSH and connected components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dask.dataframe as dd
+
+from curator_dask.stages.deduplication._frames import client_of, empty_frame
+from curator_dask.stages.deduplication.fuzzy.connected_components import (
+    COMPONENT_FIELD,
+    NODE_FIELD,
+    connected_components,
+)
+from curator_dask.stages.deduplication.fuzzy.jaccard import filter_edges_by_jaccard
+from curator_dask.stages.deduplication.fuzzy.lsh import band_column, lsh_bands, lsh_edges
+from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher
+from curator_dask.stages.deduplication.identification import CURATOR_DEDUP_ID_STR, DuplicateIdentificationStage
+
+__all__ = ["CURATOR_FUZZY_DUPLICATE_GROUP_FIELD", "FuzzyDuplicateIdentification"]
+
+CURATOR_FUZZY_DUPLICATE_GROUP_FIELD = "_duplicate_group_id"
+EDGES_PER_PARTITION = 2_000_000
+
+
+class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
+    """Finds near-duplicate documents and keeps the smallest id of each group.
+
+    Steps, all on the cluster: MinHash signatures per partition (signatures then band bucket ids;
+    the signatures are not kept); ``bands_per_iteration`` bands at a time, a shuffle on bucket id
+    and candidate edges per bucket; optionally the exact-Jaccard check of candidates; connected
+    components by min-label propagation. Each component keeps its smallest id; the others are
+    removed. With the defaults (20 bands of 13), pairs with Jaccard 0.8 become candidates with
+    probability 0.8 and pairs with Jaccard 0.9 with probability 0.997.
+
+    Args:
+        text_field, id_field, perform_removal, drop_id_field, shuffle_method, total_nparts:
+            see ``DuplicateIdentificationStage``.
+        seed: seed of the MinHash permutations (signatures are deterministic given it).
+        char_ngrams: shingle width in characters.
+        num_bands: LSH bands.
+        minhashes_per_band: signature values per band.
+        bands_per_iteration: bands that go through one shuffle (lower: less memory; higher:
+            fewer shuffles).
+        false_positive_check: keep only candidate pairs whose exact Jaccard similarity is at
+            least ``jaccard_threshold`` (costly; off by default, as in NeMo Curator 1.x).
+        jaccard_threshold: the similarity the check requires.
+        max_cc_iterations: rounds of label propagation before giving up.
+    """
+
+    name = "fuzzy_duplicate_identification"
+    group_field = CURATOR_FUZZY_DUPLICATE_GROUP_FIELD
+
+    def __init__(
+        self,
+        text_field: str = "text",
+        id_field: str = CURATOR_DEDUP_ID_STR,
+        seed: int = 42,
+        char_ngrams: int = 24,
+        num_bands: int = 20,
+        minhashes_per_band: int = 13,
+        bands_per_iteration: int = 5,
+        false_positive_check: bool = False,
+        jaccard_threshold: float = 0.8,
+        perform_removal: bool = False,
+        drop_id_field: bool = False,
+        shuffle_method: str = "tasks",
+        total_nparts: int | None = None,
+        max_cc_iterations: int = 64,
+    ) -> None:
+        super().__init__(text_field, id_field, perform_removal, drop_id_field, shuffle_method, total_nparts)
+        if not 1 <= bands_per_iteration <= num_bands:
+            msg = f"bands_per_iteration must be between 1 and num_bands={num_bands}; got {bands_per_iteration}"
+            raise ValueError(msg)
+        self.hasher = MinHasher(num_hashes=num_bands * minhashes_per_band, char_ngrams=char_ngrams, seed=seed)
+        self.num_bands = num_bands
+        self.minhashes_per_band = minhashes_per_band
+        self.bands_per_iteration = bands_per_iteration
+        self.false_positive_check = false_positive_check
+        self.jaccard_threshold = jaccard_threshold
+        self.max_cc_iterations = max_cc_iterations
+
+    def candidate_edges(self, frames: Any, client: Any) -> Any:
+        """Persisted, de-duplicated candidate pairs ``[<id>_x, <id>_y]`` from all bands."""
+        from distributed import wait
+
+        nparts = self.nparts(frames)
+        columns = {self.id_field: self.id_field} | {band_column(j): "uint64" for j in range(self.num_bands)}
+        bands = frames.map_partitions(
+            lsh_bands,
+            self.id_field,
+            self.text_field,
+            self.hasher,
+            self.minhashes_per_band,
+            meta=empty_frame(frames._meta, columns),
+        )
+        bands = client.persist(bands)
+        parts = []
+        for lo in range(0, self.num_bands, self.bands_per_iteration):
+            chosen = range(lo, min(lo + self.bands_per_iteration, self.num_bands))
+            edges = lsh_edges(bands, self.id_field, chosen, nparts, self.shuffle_method, self.false_positive_check)
+            parts.append(client.persist(edges))
+            wait(parts[-1])  # one shuffle at a time: this is what bounds memory
+        edges = dd.concat(parts) if len(parts) > 1 else parts[0]
+        graph_parts = self.graph_nparts(int(client.compute(edges.shape[0], sync=True)), nparts)
+        edges = edges.drop_duplicates(split_out=graph_parts, shuffle_method=self.shuffle_method)
+        if self.false_positive_check:
+            edges = filter_edges_by_jaccard(
+                edges,
+                frames,
+                self.id_field,
+                self.text_field,
+                self.hasher.char_ngrams,
+                self.jaccard_threshold,
+                self.shuffle_method,
+            )
+        return client.persist(edges)
+
+    @staticmethod
+    def graph_nparts(num_edges: int, nparts: int) -> int:
+        """Partitions for the duplicate graph: about ``EDGES_PER_PARTITION`` edges each, at most ``nparts``.
+
+        The graph is usually far smaller than the documents; fewer partitions make each round
+        of connected components a few tasks instead of an all-to-all shuffle.
+        """
+        return max(1, min(nparts, -(-num_edges // EDGES_PER_PARTITION)))
+
+    def removal_ids(self, frames: Any) -> Any:
+        client = client_of(frames)
+        edges = self.candidate_edges(frames, client)
+        labels = connected_components(
+            edges, self.id_field, client, edges.npartitions, self.shuffle_method, self.max_cc_iterations
+        )
+        removed = labels[labels[NODE_FIELD] != labels[COMPONENT_FIELD]]
+        return removed.rename(columns={NODE_FIELD: self.id_field, COMPONENT_FIELD: self.group_field})

@@ -1,0 +1,100 @@
+"""What exact and fuzzy duplicate identification share: options, the report, output or removal.
+
+Both stages find groups of duplicates and, within each group, keep the document with the smallest
+id; the rest are the *removal ids*. With ``perform_removal=False`` the stage emits those ids (one
+row per document to remove: its id and its group, as NeMo Curator's identification stages write
+them); with ``perform_removal=True`` it emits the documents that survive. Either way it logs
+``documents_in``, ``duplicate_groups`` and ``documents_removed`` as custom metrics of its
+performance record, which the workflows turn into their report.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+import dask
+
+from curator_dask.stages.collection import CollectionStage
+from curator_dask.stages.deduplication._frames import check_shuffle_method, client_of
+from curator_dask.stages.deduplication.removal import remove_duplicates
+
+__all__ = ["CURATOR_DEDUP_ID_STR", "REPORT_METRICS", "DuplicateIdentificationStage"]
+
+CURATOR_DEDUP_ID_STR = "_curator_dedup_id"
+REPORT_METRICS = ("documents_in", "duplicate_groups", "documents_removed")
+
+
+class DuplicateIdentificationStage(CollectionStage):
+    """Base of ``ExactDuplicateIdentification`` and ``FuzzyDuplicateIdentification``.
+
+    Args:
+        text_field: the column holding the text.
+        id_field: a column of unique document ids (strings or integers); run ``AddId`` first
+            when the data has none.
+        perform_removal: emit the deduplicated documents instead of the ids to remove.
+        drop_id_field: with removal, drop ``id_field`` from the output (for ids added only to
+            deduplicate).
+        shuffle_method: Dask's shuffle method, ``"tasks"`` (default: tested, no extra
+            dependency, best for small and medium data) or ``"p2p"`` (bounded memory on large
+            data; needs pyarrow on the workers).
+        total_nparts: partitions of the shuffled data and of the output; ``None``: as many as
+            the input collection has.
+    """
+
+    _is_abstract_root = True
+    group_field: str = "_duplicate_group_id"
+
+    def __init__(
+        self,
+        text_field: str = "text",
+        id_field: str = CURATOR_DEDUP_ID_STR,
+        perform_removal: bool = False,
+        drop_id_field: bool = False,
+        shuffle_method: str = "tasks",
+        total_nparts: int | None = None,
+    ) -> None:
+        self.text_field = text_field
+        self.id_field = id_field
+        self.perform_removal = perform_removal
+        self.drop_id_field = drop_id_field
+        self.shuffle_method = check_shuffle_method(shuffle_method)
+        if total_nparts is not None and total_nparts < 1:
+            msg = f"total_nparts must be a positive number of partitions or None; got {total_nparts}"
+            raise ValueError(msg)
+        self.total_nparts = total_nparts
+
+    def collection_options(self) -> dict[str, Any]:
+        return {"dataframe.shuffle.method": self.shuffle_method}
+
+    def inputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], [self.text_field, self.id_field]
+
+    def outputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], [] if self.perform_removal else [self.id_field, self.group_field]
+
+    def nparts(self, frames: Any) -> int:
+        """Partitions to shuffle into: ``total_nparts`` or the input's partition count."""
+        return self.total_nparts or frames.npartitions
+
+    @abstractmethod
+    def removal_ids(self, frames: Any) -> Any:
+        """A dask dataframe of ``[id_field, group_field]``: one row per document to remove."""
+
+    def process_collection(self, frames: Any) -> Any:
+        missing = [c for c in (self.text_field, self.id_field) if c not in frames.columns]
+        if missing:
+            msg = (
+                f"Stage {self.name!r}: the documents lack column(s) {missing} (they have {list(frames.columns)}). "
+                "Run AddId(id_field=...) before deduplication, or pass the right text_field / id_field."
+            )
+            raise ValueError(msg)
+        client = client_of(frames)
+        with dask.config.set(self.collection_options()):  # also for the eager steps of removal_ids
+            removal = client.persist(self.removal_ids(frames))
+            counts = client.compute([frames.shape[0], removal.shape[0], removal[self.group_field].nunique()], sync=True)
+        self._log_metrics(dict(zip(REPORT_METRICS, (int(counts[0]), int(counts[2]), int(counts[1])), strict=True)))
+        if not self.perform_removal:
+            return removal
+        kept = remove_duplicates(frames, removal, self.id_field, self.shuffle_method)
+        return kept.drop(columns=[self.id_field]) if self.drop_id_field else kept

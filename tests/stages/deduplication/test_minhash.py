@@ -1,0 +1,78 @@
+"""MinHash signatures: deterministic given a seed, equal to datasketch's, good Jaccard estimates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curator_dask.stages.deduplication.fuzzy.jaccard import jaccard
+from curator_dask.stages.deduplication.fuzzy.lsh import band_bucket_ids
+from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, shingle_hash, shingles
+from curator_dask.stages.deduplication.synthetic import make_corpus
+
+TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24]
+
+
+def _series(texts: list[str], backend: str) -> object:
+    if backend == "cudf":
+        import cudf
+
+        return cudf.Series(texts)
+    return pd.Series(texts, dtype="str")
+
+
+def test_signatures_are_deterministic_given_a_seed() -> None:
+    first = MinHasher(num_hashes=64, seed=3).signatures(TEXTS)
+    assert first.shape == (len(TEXTS), 64) and first.dtype == np.uint32
+    assert np.array_equal(first, MinHasher(num_hashes=64, seed=3).signatures(pd.Series(TEXTS)))
+    assert not np.array_equal(first, MinHasher(num_hashes=64, seed=4).signatures(TEXTS))
+
+
+def test_signatures_equal_datasketch_with_the_same_shingle_hash() -> None:
+    datasketch = pytest.importorskip("datasketch")
+    texts = [*TEXTS, *make_corpus(20, seed=5)["text"]]
+    ours = MinHasher(num_hashes=128, char_ngrams=24, seed=11).signatures(texts)
+    for text, sig in zip(texts, ours, strict=True):
+        ref = datasketch.MinHash(num_perm=128, seed=11, hashfunc=shingle_hash)
+        ref.update_batch(shingles(text, 24))
+        assert np.array_equal(ref.hashvalues, sig)
+
+
+def test_batches_split_long_inputs_without_changing_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curator_dask.stages.deduplication.fuzzy import minhash
+
+    texts = list(make_corpus(30, seed=2)["text"])
+    whole = MinHasher(num_hashes=32).signatures(texts)
+    monkeypatch.setattr(minhash, "_BATCH_CHARS", 3000)
+    monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", 100)
+    assert np.array_equal(whole, MinHasher(num_hashes=32).signatures(texts))
+
+
+def test_jaccard_estimates_match_exact_jaccard(backend: str) -> None:
+    corpus = make_corpus(60, duplicate_share=0.6, seed=4)
+    texts = list(corpus["text"])
+    sig = MinHasher(num_hashes=256, seed=1).signatures(_series(texts, backend))
+    sig = sig.get() if hasattr(sig, "get") else sig
+    errors = [
+        abs(float(np.mean(sig[i] == sig[j])) - jaccard(texts[i], texts[j], 24))
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+        if corpus["source"][i] == corpus["source"][j]
+    ]
+    assert len(errors) > 20
+    assert np.mean(errors) < 0.03 and max(errors) < 0.15
+
+
+def test_band_bucket_ids_agree_exactly_when_the_band_agrees() -> None:
+    sig = np.array([[1, 2, 3, 4], [1, 2, 9, 4], [7, 2, 3, 4]], dtype=np.uint32)
+    buckets = band_bucket_ids(sig, num_bands=2, minhashes_per_band=2)
+    assert buckets.shape == (3, 2) and buckets.dtype == np.uint64
+    assert buckets[0, 0] == buckets[1, 0] != buckets[2, 0]
+    assert buckets[0, 1] == buckets[2, 1] != buckets[1, 1]
+    assert len(set(buckets.ravel().tolist())) == 4  # bands never share bucket ids
+
+
+def test_invalid_parameters_are_rejected() -> None:
+    with pytest.raises(ValueError, match="char_ngrams"):
+        MinHasher(char_ngrams=0)
