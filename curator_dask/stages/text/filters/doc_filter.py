@@ -15,7 +15,8 @@ class DocumentFilter(ABC):
 
     The batch methods are what stages call. Their defaults apply the per-document methods row by
     row; a filter overrides them with vectorised code over the whole column, and must then give
-    exactly the same scores and decisions as the per-document methods.
+    exactly the same scores and decisions as the per-document methods. ``decide_batch`` is for
+    stages that keep no scores: a filter may override it where decisions cost less than scores.
 
     Filters that need a model also define ``model_check_or_download()`` (run once per node by
     the stage's ``setup_on_node``) and ``load_model()`` (run once per worker by ``setup``).
@@ -71,3 +72,10 @@ class DocumentFilter(ABC):
     def keep_batch(self, scores: pd.Series) -> pd.Series:
         """Boolean keep mask for a column of scores (same index); override to vectorise."""
         return pd.Series([bool(self.keep_document(s)) for s in scores], index=scores.index, dtype=bool)
+
+    def decide_batch(self, texts: pd.Series) -> pd.Series:
+        """Boolean keep mask for a column of documents: ``keep_batch(score_batch(texts))``.
+
+        An override must decide exactly as that does; only the scores it skips may differ.
+        """
+        return self.keep_batch(self.score_batch(texts))

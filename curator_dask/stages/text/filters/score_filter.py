@@ -3,8 +3,10 @@
 As in NeMo Curator: ``Score`` adds score columns, ``Filter`` keeps rows by existing columns, and
 ``ScoreFilter`` does both (writing the scores only when ``score_field`` is given). Each takes one
 filter or a list applied in order, and is named after its filter(s). Filters are applied through
-their batch methods (``score_batch``/``keep_batch``), so vectorised filters run vectorised. An
-empty batch is passed on as it is; a batch whose rows are all dropped becomes an empty batch.
+their batch methods (``score_batch``/``keep_batch``), so vectorised filters run vectorised; a
+``ScoreFilter`` that keeps no scores asks for decisions only (``decide_batch``), which some filters
+reach for less. An empty batch is passed on as it is; a batch whose rows are all dropped becomes
+an empty batch.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ def _scores(fn: DocumentFilter | Callable, texts: pd.Series) -> pd.Series:
 def _keep(fn: DocumentFilter | Callable, values: pd.Series, invert: bool) -> np.ndarray:
     mask = fn.keep_batch(values) if isinstance(fn, DocumentFilter) else values.apply(fn)
     keep = np.asarray(mask, dtype=bool)
+    return ~keep if invert else keep
+
+
+def _decide(fn: DocumentFilter, texts: pd.Series, invert: bool) -> np.ndarray:
+    keep = np.asarray(fn.decide_batch(texts), dtype=bool)
     return ~keep if invert else keep
 
 
@@ -197,8 +204,13 @@ class ScoreFilter(_FilterStage):
         for fn, text_field, score_field, invert in zip(
             self.filter_obj, self.text_field, self.score_field, self.invert, strict=True  # type: ignore[arg-type]
         ):
-            scores = fn.score_batch(self._column(df, text_field, "text"))
-            if score_field is not None:
-                df[score_field] = scores.to_numpy()
-            df = df[_keep(fn, scores, invert)]
+            texts = self._column(df, text_field, "text")
+            if score_field is None and isinstance(fn, DocumentFilter):
+                keep = _decide(fn, texts, invert)  # no scores wanted: decisions may cost less
+            else:
+                scores = fn.score_batch(texts)
+                if score_field is not None:
+                    df[score_field] = scores.to_numpy()
+                keep = _keep(fn, scores, invert)
+            df = df[keep]
         return self._output(batch, df)

@@ -34,7 +34,8 @@ from curator_dask.stages.text.filters.heuristic import (
     WordCountFilter,
     WordsWithoutAlphabetsFilter,
 )
-from curator_dask.stages.text.filters.heuristic._batch import clear_cache
+from curator_dask.stages.text.filters.heuristic._batch import clear_cache, text_column
+from curator_dask.stages.text.filters.heuristic._ngrams import top_ngram_chars
 
 PROSE = "The cat sat on the mat and looked at the dog. " * 3
 
@@ -152,6 +153,44 @@ def test_batch_path_equals_per_document_path(flt: heuristic.DocumentFilter, corp
         expected = flt.score_document(text)
         assert _same(expected, scores.iloc[i]), (i, text[:60], expected, scores.iloc[i])
         assert bool(keep.iloc[i]) is flt.keep_document(expected), (i, text[:60])
+
+
+# Documents whose most frequent n-grams tie while removing very different shares of the text, so
+# that a low cutoff keeps or drops them depending on which candidate NeMo's set order picks.
+TIES = [
+    "alphabetical bookkeeping x y alphabetical bookkeeping x y",
+    "x y z alphabetical bookkeeping committee x y z alphabetical bookkeeping committee",
+    "a b c d extraordinarily long words here a b c d extraordinarily long words here end",
+    " ".join(f"w{i}" for i in range(40)) + " " + "verylongwordindeed " * 2,
+    "the cat the dog the cat the dog the bird",
+]
+DECIDING = ALL_FILTERS + [
+    RepeatingTopNGramsFilter(n=n, max_repeating_ngram_ratio=r) for n in (2, 3, 4) for r in (0.01, 0.03, 0.1, 0.5)
+]
+
+
+@pytest.mark.parametrize("flt", DECIDING, ids=lambda f: f.name)
+def test_decisions_without_scores_equal_the_per_document_decisions(
+    flt: heuristic.DocumentFilter, corpus: list[str]
+) -> None:
+    clear_cache()
+    docs = corpus + TIES
+    keep = flt.decide_batch(pd.Series(docs, index=range(7, 7 + len(docs))))
+    assert keep.index.tolist() == list(range(7, 7 + len(docs)))
+    assert keep.tolist() == [flt.keep_document(flt.score_document(t)) for t in docs]
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("cutoff", [0.01, 0.05, 0.2])
+def test_settled_top_ngram_counts_bound_the_exact_ones_below_the_cutoff(
+    n: int, cutoff: float, corpus: list[str]
+) -> None:
+    col = text_column(pd.Series(corpus + TIES))
+    exact, settled = top_ngram_chars(col, n), top_ngram_chars(col, n, settle_below=cutoff)
+    nchar = col.nchar()
+    differ = exact != settled
+    assert (settled[differ] > exact[differ]).all()
+    assert (settled[differ] / nchar[differ] <= cutoff).all()
 
 
 def test_cache_reuses_views_for_a_filtered_subset_and_stays_correct(corpus: list[str]) -> None:

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from curator_dask.errors import InputError
+from curator_dask.examples.heuristic_english import english_heuristic_filters
 from curator_dask.stages.text.filters import DocumentFilter, Filter, Score, ScoreFilter
 from curator_dask.stages.text.filters.heuristic import NumbersFilter, WordCountFilter
 from curator_dask.tasks import DocumentBatch
@@ -58,6 +59,16 @@ def test_score_filter_without_score_field_and_inverted() -> None:
     out = ScoreFilter(LengthFilter(), invert=True).process(batch)
     assert out.to_pandas()["text"].tolist() == ["tiny"]
     assert list(out.to_pandas().columns) == ["text"]
+
+
+def test_score_filter_keeps_the_same_rows_with_and_without_scores(corpus: list[str]) -> None:
+    # Without score fields, filters are asked for decisions only (decide_batch), which may skip work.
+    filters = english_heuristic_filters()
+    batch = _batch(corpus, id=list(range(len(corpus))))
+    scored = ScoreFilter(filters, score_field=[f"s{i}" for i in range(len(filters))]).process(batch)
+    decided = ScoreFilter(filters).process(batch)
+    assert 0 < len(decided.to_pandas()) < len(corpus)
+    assert decided.to_pandas()["id"].tolist() == scored.to_pandas()["id"].tolist()
 
 
 def test_all_rows_dropped_gives_an_empty_batch_and_empty_input_flows_on() -> None:

@@ -119,17 +119,24 @@ class _NGramFilter(BoundedFilter):
         words = self._word_splitter(text.strip())
         return None if len(words) < self._n else get_ngrams(words, self._n)
 
-    def _batch_chars(self, col: TextColumn, words: FlatTokens) -> np.ndarray:
+    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
         raise NotImplementedError
 
-    def score_batch(self, texts: pd.Series) -> pd.Series:
-        if self._n < 1 or self.ngrams is not None or not is_default_splitter(self._word_splitter):
-            return super().score_batch(texts)
+    def _vectorised(self) -> bool:
+        return self._n >= 1 and self.ngrams is None and is_default_splitter(self._word_splitter)
+
+    def _batch_scores(self, texts: pd.Series, decisions_only: bool) -> pd.Series:
         col = text_column(texts)
         words = col.words()
-        scores = ratio(self._batch_chars(col, words), col.nchar(), 1.0)
+        scores = ratio(self._batch_chars(col, words, decisions_only), col.nchar(), 1.0)
         scores[words.counts() < self._n] = self._max_ratio
         return self._series(scores, texts)
+
+    def score_batch(self, texts: pd.Series) -> pd.Series:
+        return self._batch_scores(texts, False) if self._vectorised() else super().score_batch(texts)
+
+    def decide_batch(self, texts: pd.Series) -> pd.Series:
+        return self.keep_batch(self._batch_scores(texts, True)) if self._vectorised() else super().decide_batch(texts)
 
 
 class RepeatingTopNGramsFilter(_NGramFilter):
@@ -149,8 +156,8 @@ class RepeatingTopNGramsFilter(_NGramFilter):
         nchar = len(text)
         return (nchar - len(text.replace(top, ""))) / nchar if nchar > 0 else 1.0
 
-    def _batch_chars(self, col: TextColumn, words: FlatTokens) -> np.ndarray:
-        return top_ngram_chars(col, self._n)
+    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
+        return top_ngram_chars(col, self._n, settle_below=self._max if decisions_only else None)
 
 
 class RepeatingDuplicateNGramsFilter(_NGramFilter):
@@ -175,5 +182,5 @@ class RepeatingDuplicateNGramsFilter(_NGramFilter):
         nchar = len(text)
         return duplicated_nchar / nchar if nchar > 0 else 1.0
 
-    def _batch_chars(self, col: TextColumn, words: FlatTokens) -> np.ndarray:
+    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
         return duplicate_ngram_chars(words, self._n)
