@@ -1,7 +1,9 @@
 """Pipeline YAML files: stages by import path, ``with_`` overrides, the cluster and the executor.
 
 A file holds a ``stages:`` list in NeMo Curator's format (``_target_`` plus the constructor's
-arguments; ``${var}`` refers to a top-level key) and may add::
+arguments; ``${var}`` refers to a top-level key), or instead a ``workflow:`` mapping naming a
+workflow class and its arguments (``ExactDeduplicationWorkflow``, ``FuzzyDeduplicationWorkflow``:
+anything with ``pipeline()`` and ``run(executor)``), and may add::
 
     cluster: {kind: local, n_workers: 4, memory_limit: 4GiB}    # a ClusterSpec
     executor: {failure_policy: raise}                           # DaskExecutor config
@@ -31,7 +33,7 @@ __all__ = ["PIPELINES_DIR", "PipelineConfig", "load_pipeline_config", "resolve_p
 logger = logging.getLogger(__name__)
 
 PIPELINES_DIR = Path(__file__).parent / "pipelines"
-_SECTIONS = ("stages", "cluster", "executor", "report_dir", "name", "description")
+_SECTIONS = ("stages", "workflow", "cluster", "executor", "report_dir", "name", "description")
 _IGNORED = ("defaults", "hydra", "documentation", "ray_client", "backend", "execution_mode")
 _WITH_KEYS = ("name", "resources", "batch_size", "num_workers")
 
@@ -44,11 +46,12 @@ class PipelineConfig:
         path: the file it came from.
         name: the pipeline name (``name:`` in the file, else the file's stem).
         description: ``description:`` in the file, if any.
-        stages: the stages, ``with_`` overrides applied.
+        stages: the stages, ``with_`` overrides applied (for a workflow: those of its pipeline).
         cluster: the ``cluster:`` section (empty when absent).
         executor: the ``executor:`` section (``DaskExecutor`` config).
         report_dir: where to write the run report (``report_dir:``, else ``<output_path>/_report``).
         values: the top-level values after overrides.
+        workflow: the ``workflow:`` object (a ``DeduplicationWorkflow``), or ``None`` for ``stages:``.
     """
 
     path: Path
@@ -59,9 +62,12 @@ class PipelineConfig:
     executor: dict[str, Any] = field(default_factory=dict)
     report_dir: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    workflow: Any = None
 
     def pipeline(self) -> Pipeline:
-        """A new ``Pipeline`` of these stages."""
+        """A new ``Pipeline`` of these stages (the workflow's own, built anew, for a workflow)."""
+        if self.workflow is not None:
+            return self.workflow.pipeline()  # type: ignore[no-any-return]
         return Pipeline(self.name, self.description, list(self.stages))
 
 
@@ -89,10 +95,12 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
     """
     path = resolve_pipeline_path(name)
     values = apply_overrides(read_yaml(path), list(overrides))
-    if "workflow" in values:
-        raise ConfigError(f"{path}: 'workflow:' files are not supported yet; describe the work as a 'stages:' list")
-    if not isinstance(values.get("stages"), list) or not values["stages"]:
-        raise ConfigError(f"{path} needs a non-empty 'stages:' list of {{_target_: ..., ...}} entries")
+    if "workflow" in values and "stages" in values:
+        raise ConfigError(f"{path} has both 'workflow:' and 'stages:'; keep one (a workflow builds its own stages)")
+    if "workflow" not in values and (not isinstance(values.get("stages"), list) or not values["stages"]):
+        raise ConfigError(
+            f"{path} needs a non-empty 'stages:' list of {{_target_: ..., ...}} entries, or a 'workflow:' mapping"
+        )
     missing = [k for k, v in values.items() if v == MISSING]
     if missing:
         given = " ".join(f"{k}=..." for k in missing)
@@ -101,7 +109,11 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
         if key in values:
             logger.warning("%s: %r is NeMo Curator's Ray set-up and is ignored; use 'cluster:' instead", path, key)
     resolved = interpolate(values, keys=[k for k in _SECTIONS if k in values])
-    stages = [_build_stage(entry, f"{path.name}: stages[{i}]") for i, entry in enumerate(resolved["stages"])]
+    workflow = _build_workflow(resolved["workflow"], f"{path.name}: workflow") if "workflow" in resolved else None
+    if workflow is not None:
+        stages = list(workflow.pipeline().stages)
+    else:
+        stages = [_build_stage(entry, f"{path.name}: stages[{i}]") for i, entry in enumerate(resolved["stages"])]
     report_dir = resolved.get("report_dir")
     if report_dir is None and isinstance(values.get("output_path"), str):
         report_dir = str(Path(interpolate(values, keys=["output_path"])["output_path"]) / "_report")
@@ -114,7 +126,21 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
         executor=dict(resolved.get("executor") or {}),
         report_dir=report_dir,
         values=values,
+        workflow=workflow,
     )
+
+
+def _build_workflow(entry: Any, where: str) -> Any:
+    example = "curator_dask.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow"
+    if not isinstance(entry, dict) or TARGET not in entry:
+        raise ConfigError(f"{where} must be a mapping with '_target_: {example}' and its arguments, got {entry!r}")
+    workflow = instantiate(entry, where)
+    if not (callable(getattr(workflow, "pipeline", None)) and callable(getattr(workflow, "run", None))):
+        raise ConfigError(
+            f"{where}: {entry[TARGET]} built a {type(workflow).__name__}, not a workflow with pipeline() and "
+            f"run(executor); name a workflow class such as {example}"
+        )
+    return workflow
 
 
 def _build_stage(entry: Any, where: str) -> ProcessingStage:

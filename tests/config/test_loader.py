@@ -103,8 +103,8 @@ def test_bad_stages_are_named(tmp_path: Path, stage: str, message: str) -> None:
 def test_file_level_errors_and_nemo_keys(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ConfigError, match="needs a non-empty 'stages:' list"):
         load_pipeline_config(_write(tmp_path, "input_path: x\n"))
-    with pytest.raises(ConfigError, match="'workflow:' files are not supported yet"):
-        load_pipeline_config(_write(tmp_path, "workflow: []\n"))
+    with pytest.raises(ConfigError, match="or a 'workflow:' mapping"):
+        load_pipeline_config(_write(tmp_path, "stages: []\n"))
     with pytest.raises(ConfigError, match="is not valid YAML"):
         load_pipeline_config(_write(tmp_path, "stages: [\n"))
     with caplog.at_level(logging.WARNING):

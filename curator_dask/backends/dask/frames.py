@@ -81,7 +81,9 @@ def run_collection_stage(
     parts = [client.submit(frame_of, chain, lo, hi, pure=False) for chain, lo, hi in pieces]
     meta = client.submit(empty_like, parts[0]).result()
     items_in = sum(client.gather([client.submit(len, p) for p in parts]))
-    with dask.config.set(stage.collection_options()):
+    # as_current: a compute() inside process_collection must use this run's client, not whichever
+    # Client the process made last (a notebook's own client on another cluster, say)
+    with client.as_current(), dask.config.set(stage.collection_options()):
         frames = dd.from_delayed(parts, meta=meta, verify_meta=False)
         out = client.persist(stage.process_collection(frames))
         partitions = futures_of(out)

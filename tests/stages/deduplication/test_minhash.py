@@ -1,6 +1,12 @@
-"""MinHash signatures: deterministic given a seed, equal to datasketch's, good Jaccard estimates."""
+"""MinHash signatures: deterministic given a seed, equal to datasketch's, good Jaccard estimates.
+
+The CPU tests run once per engine: numpy always, numba when it is installed; both must give the
+same signatures (datasketch's).
+"""
 
 from __future__ import annotations
+
+import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -11,7 +17,15 @@ from curator_dask.stages.deduplication.fuzzy.lsh import band_bucket_ids
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, shingle_hash, shingles
 from curator_dask.stages.deduplication.synthetic import make_corpus
 
-TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24]
+TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24, "😀" * 30]
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
+ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed"))]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each CPU engine of ``MinHasher`` (numba only when installed)."""
+    return str(request.param)
 
 
 def _series(texts: list[str], backend: str) -> object:
@@ -22,31 +36,41 @@ def _series(texts: list[str], backend: str) -> object:
     return pd.Series(texts, dtype="str")
 
 
-def test_signatures_are_deterministic_given_a_seed() -> None:
-    first = MinHasher(num_hashes=64, seed=3).signatures(TEXTS)
+def test_signatures_are_deterministic_given_a_seed(engine: str) -> None:
+    first = MinHasher(num_hashes=64, seed=3, engine=engine).signatures(TEXTS)
     assert first.shape == (len(TEXTS), 64) and first.dtype == np.uint32
-    assert np.array_equal(first, MinHasher(num_hashes=64, seed=3).signatures(pd.Series(TEXTS)))
-    assert not np.array_equal(first, MinHasher(num_hashes=64, seed=4).signatures(TEXTS))
+    assert np.array_equal(first, MinHasher(num_hashes=64, seed=3, engine=engine).signatures(pd.Series(TEXTS)))
+    assert not np.array_equal(first, MinHasher(num_hashes=64, seed=4, engine=engine).signatures(TEXTS))
+    assert MinHasher(num_hashes=8, engine=engine).signatures([]).shape == (0, 8)
 
 
-def test_signatures_equal_datasketch_with_the_same_shingle_hash() -> None:
+@pytest.mark.parametrize("char_ngrams", [1, 5, 24])
+def test_signatures_equal_datasketch_with_the_same_shingle_hash(engine: str, char_ngrams: int) -> None:
     datasketch = pytest.importorskip("datasketch")
     texts = [*TEXTS, *make_corpus(20, seed=5)["text"]]
-    ours = MinHasher(num_hashes=128, char_ngrams=24, seed=11).signatures(texts)
+    ours = MinHasher(num_hashes=128, char_ngrams=char_ngrams, seed=11, engine=engine).signatures(texts)
     for text, sig in zip(texts, ours, strict=True):
         ref = datasketch.MinHash(num_perm=128, seed=11, hashfunc=shingle_hash)
-        ref.update_batch(shingles(text, 24))
+        ref.update_batch(shingles(text, char_ngrams))
         assert np.array_equal(ref.hashvalues, sig)
 
 
-def test_batches_split_long_inputs_without_changing_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engines_agree_on_mixed_ascii_and_unicode_batches() -> None:
+    pytest.importorskip("numba")
+    texts = [t if i % 7 else t.replace("e", "é") for i, t in enumerate(make_corpus(40, seed=6)["text"])]
+    numpy_sig = MinHasher(num_hashes=260, engine="numpy").signatures(texts)
+    assert np.array_equal(numpy_sig, MinHasher(num_hashes=260, engine="numba").signatures(texts))
+    assert np.array_equal(numpy_sig, MinHasher(num_hashes=260).signatures(texts))  # auto picks numba
+
+
+def test_batches_split_long_inputs_without_changing_signatures(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from curator_dask.stages.deduplication.fuzzy import minhash
 
     texts = list(make_corpus(30, seed=2)["text"])
-    whole = MinHasher(num_hashes=32).signatures(texts)
+    whole = MinHasher(num_hashes=32, engine=engine).signatures(texts)
     monkeypatch.setattr(minhash, "_BATCH_CHARS", 3000)
     monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", 100)
-    assert np.array_equal(whole, MinHasher(num_hashes=32).signatures(texts))
+    assert np.array_equal(whole, MinHasher(num_hashes=32, engine=engine).signatures(texts))
 
 
 def test_jaccard_estimates_match_exact_jaccard(backend: str) -> None:
@@ -73,6 +97,22 @@ def test_band_bucket_ids_agree_exactly_when_the_band_agrees() -> None:
     assert len(set(buckets.ravel().tolist())) == 4  # bands never share bucket ids
 
 
-def test_invalid_parameters_are_rejected() -> None:
+def test_invalid_parameters_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curator_dask.stages.deduplication.fuzzy import minhash
+
     with pytest.raises(ValueError, match="char_ngrams"):
         MinHasher(char_ngrams=0)
+    with pytest.raises(ValueError, match="engine='cython' is not one of"):
+        MinHasher(engine="cython")  # type: ignore[arg-type]
+    monkeypatch.setattr(minhash, "_numba_kernel", lambda: None)  # as when numba is not installed
+    with pytest.raises(ValueError, match=r"engine='numba' needs numba: `pip install numba`"):
+        MinHasher(engine="numba")
+    assert MinHasher(num_hashes=4).signatures(["abc"]).shape == (1, 4)  # auto falls back to numpy
+
+
+def test_importing_minhash_does_not_import_numba() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, curator_dask.stages.deduplication; assert 'numba' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

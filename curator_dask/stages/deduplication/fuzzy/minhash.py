@@ -19,15 +19,20 @@ with MurmurHash3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import importlib.util
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from curator_dask.tasks.document import is_cudf_frame
 
-__all__ = ["MinHasher", "fmix32", "fmix64", "shingle_hash", "shingles"]
+__all__ = ["ENGINES", "Engine", "MinHasher", "fmix32", "fmix64", "shingle_hash", "shingles"]
+
+Engine = Literal["auto", "numpy", "numba"]
+ENGINES: tuple[Engine, ...] = ("auto", "numpy", "numba")
 
 _MASK64 = (1 << 64) - 1
 _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2^64
@@ -70,26 +75,54 @@ def shingles(text: str, char_ngrams: int) -> list[str]:
     return [text[i : i + char_ngrams] for i in range(max(1, len(text) - char_ngrams + 1))]
 
 
+@functools.cache
+def _numba_kernel() -> Callable[..., None] | None:
+    """The compiled kernel of ``_minhash_numba``, or ``None`` when numba is not installed."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    from curator_dask.stages.deduplication.fuzzy._minhash_numba import signatures_kernel
+
+    return signatures_kernel  # type: ignore[no-any-return]
+
+
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``texts`` concatenated (uint8 when all ASCII, else uint32) and their bounds."""
+    joined = "".join(texts)
+    ascii_only = joined.isascii()  # O(1) in CPython: a flag of the string object
+    codes = np.frombuffer(joined.encode("ascii" if ascii_only else "utf-32-le"), dtype=np.uint8 if ascii_only else _U32)
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
+    return codes, bounds
+
+
 def _powers(base: int, n: int) -> np.ndarray:
+    """``base ** i`` modulo 2^64 for ``i < n``."""
     out = np.full(n, base, dtype=_U64)
     out[0] = 1
     return np.cumprod(out, dtype=_U64)  # wraps modulo 2^64, as intended
 
 
-def _shingle_hashes(texts: Sequence[str], char_ngrams: int) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hashes of all shingles of ``texts`` and each document's ``[start, end)`` offsets."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=_U32).astype(_U64)
+_cached_powers = functools.cache(_powers)
+
+
+def _power_table(base: int, n: int) -> np.ndarray:
+    """``_powers(base, n)``, from a cache of power-of-two sizes up to twice ``_BATCH_CHARS``."""
+    size = 1 << max(10, (n - 1).bit_length())
+    return _cached_powers(base, size)[:n] if size <= 2 * _BATCH_CHARS else _powers(base, n)
+
+
+def _shingle_hashes(codes: np.ndarray, bounds: np.ndarray, char_ngrams: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of all shingles of the documents ``codes[bounds[d]:bounds[d+1]]`` and their offsets."""
+    lengths = np.diff(bounds)
     counts = np.maximum(lengths - char_ngrams + 1, 1)
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    doc_start = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    first = np.repeat(doc_start - offsets[:-1], counts)
+    first = np.repeat(bounds[:-1] - offsets[:-1], counts)
     start = np.arange(offsets[-1], dtype=np.int64) + first
-    end = np.minimum(start + char_ngrams, np.repeat(doc_start + lengths, counts))
+    end = np.minimum(start + char_ngrams, np.repeat(bounds[1:], counts))
     prefix = np.zeros(len(codes) + 1, dtype=_U64)
-    np.cumsum(codes * _powers(_BASE, len(codes)), out=prefix[1:])
-    window = (prefix[end] - prefix[start]) * _powers(_BASE_INV, len(codes) + 1)[start]
+    np.cumsum(codes * _power_table(_BASE, len(codes)), out=prefix[1:], dtype=_U64)
+    window = (prefix[end] - prefix[start]) * _power_table(_BASE_INV, len(codes) + 1)[start]
     return (fmix64(window) >> _U64(32)).astype(_U32), offsets
 
 
@@ -101,11 +134,14 @@ class MinHasher:
         num_hashes: signature length (NeMo Curator: ``num_bands * minhashes_per_band``).
         char_ngrams: shingle width in characters (NeMo Curator's default 24).
         seed: seed of the permutations (same draw as ``datasketch.MinHash(seed=seed)``).
+        engine: CPU implementation: ``"numba"`` (the compiled kernel, several times faster),
+            ``"numpy"``, or ``"auto"`` (numba when it is installed). Both give the same signatures.
     """
 
     num_hashes: int = 260
     char_ngrams: int = 24
     seed: int = 42
+    engine: Engine = "auto"
     a: np.ndarray = field(init=False, repr=False)
     b: np.ndarray = field(init=False, repr=False)
 
@@ -113,6 +149,10 @@ class MinHasher:
         if self.num_hashes < 1 or self.char_ngrams < 1:
             msg = f"num_hashes and char_ngrams must be positive; got {self.num_hashes}, {self.char_ngrams}"
             raise ValueError(msg)
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine={self.engine!r} is not one of {ENGINES}")
+        if self.engine == "numba" and _numba_kernel() is None:
+            raise ValueError("engine='numba' needs numba: `pip install numba`, or pass engine='auto'")
         gen = np.random.RandomState(self.seed)
         self.a = gen.randint(0, 1 << 31, self.num_hashes, dtype=_U32) * _U32(2) + _U32(1)
         self.b = gen.randint(0, 1 << 32, self.num_hashes, dtype=np.uint64).astype(_U32)
@@ -123,20 +163,25 @@ class MinHasher:
             return self._cudf_signatures(texts)
         texts = texts.tolist() if hasattr(texts, "tolist") else list(texts)
         out = np.empty((len(texts), self.num_hashes), dtype=_U32)
+        kernel = None if self.engine == "numpy" else _numba_kernel()
         lo = 0
         while lo < len(texts):
             hi, chars = lo, 0
             while hi < len(texts) and (hi == lo or chars + len(texts[hi]) <= _BATCH_CHARS):
                 chars += len(texts[hi])
                 hi += 1
-            out[lo:hi] = self._batch_signatures(texts[lo:hi])
+            codes, bounds = _codes(texts[lo:hi])
+            if kernel is None:
+                out[lo:hi] = self._numpy_signatures(codes, bounds)
+            else:
+                kernel(codes, bounds, self.char_ngrams, _U64(_BASE), _U64(_BASE_INV), self.a, self.b, out[lo:hi])
             lo = hi
         return out
 
-    def _batch_signatures(self, texts: Sequence[str]) -> np.ndarray:
-        hashes, offsets = _shingle_hashes(texts, self.char_ngrams)
+    def _numpy_signatures(self, codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        hashes, offsets = _shingle_hashes(codes, bounds, self.char_ngrams)
         hashes = fmix32(hashes)
-        sig = np.full((len(texts), self.num_hashes), np.iinfo(_U32).max, dtype=_U32)
+        sig = np.full((len(bounds) - 1, self.num_hashes), np.iinfo(_U32).max, dtype=_U32)
         block = np.empty((self.num_hashes, _CHUNK_SHINGLES), dtype=_U32)
         a, b = self.a[:, None], self.b[:, None]
         for lo in range(0, len(hashes), _CHUNK_SHINGLES):
