@@ -196,7 +196,7 @@ class PornographicUrlsFilter(BoundedFilter):
     def score_document(self, text: str) -> int:
         return int(any("porn" in url for url in self._url_regex.findall(text)))
 
-    def keep_document(self, score: int) -> bool:
+    def keep_document(self, score: float) -> bool:
         return score != 1
 
     def keep_batch(self, scores: pd.Series) -> pd.Series:
@@ -230,7 +230,7 @@ class SubstringFilter(BoundedFilter):
             return int(text.endswith(self._substring))
         return int(self._substring in text)
 
-    def keep_document(self, score: int) -> bool:
+    def keep_document(self, score: float) -> bool:
         return score == 1
 
     def keep_batch(self, scores: pd.Series) -> pd.Series:

@@ -152,7 +152,8 @@ class RepeatingTopNGramsFilter(_NGramFilter):
         freq: dict[tuple[str, ...], int] = dict.fromkeys(set(ngrams), 0)  # NeMo's order: set iteration
         for ngram in ngrams:
             freq[ngram] += 1
-        top = " ".join(max(freq, key=freq.__getitem__))
+        most: tuple[str, ...] = max(freq, key=freq.__getitem__)  # type: ignore[arg-type]
+        top = " ".join(most)
         nchar = len(text)
         return (nchar - len(text.replace(top, ""))) / nchar if nchar > 0 else 1.0
 
