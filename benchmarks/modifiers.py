@@ -28,7 +28,8 @@ from curator_dask.stages.text.modifiers import (
 
 
 def _make_corpus(n: int) -> list[str]:
-    spec = importlib.util.spec_from_file_location("modifier_conftest", Path(__file__).resolve().parents[1] / "tests/stages/text/modifiers/conftest.py")
+    conftest = Path(__file__).resolve().parents[1] / "tests/stages/text/modifiers/conftest.py"
+    spec = importlib.util.spec_from_file_location("modifier_conftest", conftest)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

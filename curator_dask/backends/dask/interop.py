@@ -47,8 +47,8 @@ _RAY_ONLY_FLAGS = ("is_raft_actor", "is_shuffle_stage", "is_lsh_stage")
 
 _DEDUP = "curator_dask.stages.deduplication"
 _EQUIVALENTS = (
-    ("nemo_curator.stages.deduplication.fuzzy", f"the fuzzy deduplication workflow in {_DEDUP}.fuzzy"),
-    ("nemo_curator.stages.deduplication.exact", f"the exact deduplication workflow in {_DEDUP}.exact"),
+    ("nemo_curator.stages.deduplication.fuzzy", f"{_DEDUP}.fuzzy.FuzzyDeduplicationWorkflow"),
+    ("nemo_curator.stages.deduplication.exact", f"{_DEDUP}.exact.ExactDeduplicationWorkflow"),
     (
         "nemo_curator.stages.deduplication.semantic",
         f"none yet for semantic deduplication; use {_DEDUP}.exact / {_DEDUP}.fuzzy, or run the "
@@ -56,8 +56,8 @@ _EQUIVALENTS = (
     ),
 )
 _GENERIC_EQUIVALENT = (
-    f"the deduplication workflows in {_DEDUP}.fuzzy and {_DEDUP}.exact, or a "
-    "curator_dask.stages.collection.CollectionStage for another whole-collection step"
+    f"{_DEDUP}.fuzzy.FuzzyDeduplicationWorkflow or {_DEDUP}.exact.ExactDeduplicationWorkflow for "
+    "deduplication, or a curator_dask.stages.collection.CollectionStage for another whole-collection step"
 )
 
 
@@ -101,7 +101,7 @@ def is_nemo_task(obj: Any) -> bool:
     return _derives_from(obj, _NEMO_TASK)
 
 
-def stage_base_class(stage: Any) -> type:
+def stage_base_class(stage: Any) -> type[Any]:
     """The ``ProcessingStage`` base of the framework ``stage`` comes from (for planning)."""
     if is_nemo_stage(stage):
         from nemo_curator.stages.base import ProcessingStage as NemoProcessingStage

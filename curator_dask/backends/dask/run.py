@@ -182,7 +182,9 @@ class Run:
             ac.add(watched)
 
     def _loop(self) -> None:
-        ac = as_completed(with_results=True, raise_errors=True)  # raises the first stage error
+        # raises the first stage error; loop=: with another Client in the process, as_completed
+        # would otherwise take that client's event loop
+        ac = as_completed(loop=self.client.loop, with_results=True, raise_errors=True)
         self._submit(ac)
         while self._inflight or self._parked:
             if not self._inflight:  # everything before the first waiting collection stage is done

@@ -1,0 +1,238 @@
+"""NeMo Curator's own pipelines on DaskExecutor (issue 8), compared with curator_dask's twins.
+
+Runs only where ``nemo_curator`` is installed (CI: ``.venv-interop``, see ``.ci/run``), on the
+session LocalCluster with worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip(
+    "nemo_curator",
+    reason="NeMo Curator is not installed; CI runs these tests in .venv-interop (pip install -e '.[interop]')",
+)
+
+from nemo_curator.backends.base import BaseStageAdapter as NemoBaseStageAdapter
+from nemo_curator.stages.text.io.reader import JsonlReader
+from nemo_curator.tasks import EmptyTask as NemoEmptyTask
+from nemo_curator.tasks import FileGroupTask
+from nemo_curator.tasks.utils import TaskPerfUtils
+from nemo_curator.utils.performance_utils import StagePerfStats
+
+from curator_dask.backends.dask import DaskExecutor, interop
+from curator_dask.errors import PipelineError, StageError
+from curator_dask.examples.sample_corpus import write_sample_corpus
+from tests.backends.dask.pipeline_parts import read_log, write_jsonl_inputs
+from tests.interop.nemo_parts import (
+    STAGE_NAMES,
+    AddLength,
+    FailSome,
+    ShuffleLike,
+    conformance_pipeline,
+    heuristic_pipeline,
+    nemo_pipeline,
+    read_jsonl_folder,
+)
+
+NUM_DOCS = 1200
+NUM_FILES = 6
+CONF_FILES = 15
+CONF_DOCS = 100
+FILES_PER_PARTITION = 2
+
+
+# -- (a) reader, modifiers, 28 heuristic ScoreFilters and writer on generated text ------------------
+
+
+@pytest.fixture(scope="module")
+def heuristic(client, tmp_path_factory):
+    root = tmp_path_factory.mktemp("interop_heuristic")
+    write_sample_corpus(root / "input", num_docs=NUM_DOCS, num_files=NUM_FILES, seed=7)
+    results = {
+        framework: heuristic_pipeline(framework, str(root / "input"), str(root / framework)).run(
+            DaskExecutor(client=client)
+        )
+        for framework in ("nemo_curator", "curator_dask")
+    }
+    return root, results
+
+
+def test_heuristic_pipeline_keeps_the_same_documents(heuristic):
+    root, _ = heuristic
+    nemo, ours = read_jsonl_folder(root / "nemo_curator"), read_jsonl_folder(root / "curator_dask")
+    assert 0 < len(nemo) < NUM_DOCS  # the cascade removed some documents and kept others
+    pd.testing.assert_frame_equal(nemo, ours)  # same documents, same cleaned text, same columns
+
+
+def test_heuristic_pipeline_returns_nemo_tasks_and_records(heuristic):
+    _, results = heuristic
+    nemo, ours = results["nemo_curator"], results["curator_dask"]
+    assert len(nemo) == len(ours) == NUM_FILES
+    assert all(isinstance(t, FileGroupTask) for t in nemo)
+    assert sorted(t.task_id for t in nemo) == sorted(t.task_id for t in ours)  # same id derivation
+    for task in nemo:
+        assert all(type(p) is StagePerfStats for p in task._stage_perf)
+    assert {tuple(p.stage_name for p in t._stage_perf) for t in nemo} == {
+        tuple(p.stage_name for p in t._stage_perf) for t in ours
+    }
+    assert nemo.num_failed == 0 and nemo.stages[0].name == "file_partitioning"
+
+
+# -- (b) NeMo Curator's backend integration pipeline ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def conformance(client, tmp_path_factory):
+    base = tmp_path_factory.mktemp("interop_conformance")
+    write_jsonl_inputs(base / "input", CONF_FILES, CONF_DOCS)
+    runs = {}
+    for framework in ("nemo_curator", "curator_dask"):
+        root = base / framework
+        root.mkdir()
+        tasks = conformance_pipeline(framework, base / "input", root, FILES_PER_PARTITION).run(
+            DaskExecutor(client=client)
+        )
+        runs[framework] = {"tasks": tasks, "root": root}
+    return runs
+
+
+def test_conformance_output_files(conformance):
+    nemo_root = conformance["nemo_curator"]["root"]
+    files = sorted((nemo_root / "output").glob("*.jsonl"))
+    assert len(files) == CONF_DOCS
+    for path in files:
+        lines = path.read_text().splitlines()
+        assert len(lines) == 1, path
+        assert set(json.loads(lines[0])) == {"id", "text", "doc_length_1", "doc_length_2", "node_id", "random_string"}
+    cols = ["id", "text", "doc_length_1", "doc_length_2"]
+    ours = read_jsonl_folder(conformance["curator_dask"]["root"] / "output")[cols]
+    pd.testing.assert_frame_equal(read_jsonl_folder(nemo_root / "output")[cols], ours)
+
+
+def test_conformance_tasks_and_ids(conformance):
+    tasks = conformance["nemo_curator"]["tasks"]
+    assert len(tasks) == CONF_DOCS
+    assert all(isinstance(t, FileGroupTask) for t in tasks)
+    ids = [t.task_id for t in tasks]
+    assert len(set(ids)) == CONF_DOCS
+    assert len({len(i.split("_")) for i in ids}) == 1
+    assert all(re.fullmatch(r"0_[0-9a-f]{12}(_\d+)+", i) for i in ids), ids[:3]
+    assert sorted(ids) == sorted(t.task_id for t in conformance["curator_dask"]["tasks"])
+    assert len({t.dataset_name for t in tasks}) == 1
+
+
+def test_conformance_perf_records(conformance):
+    for task in conformance["nemo_curator"]["tasks"]:
+        assert [p.stage_name for p in task._stage_perf] == STAGE_NAMES
+        assert all(type(p) is StagePerfStats and p.process_time > 0 for p in task._stage_perf)
+        assert task._stage_perf[1].num_items_processed == task._stage_perf[2].num_items_processed
+        assert [p.num_items_processed for p in task._stage_perf[3:]] == [1, 1, 1]
+    metrics = TaskPerfUtils.collect_stage_metrics(conformance["nemo_curator"]["tasks"])
+    assert set(metrics) == set(STAGE_NAMES)
+    for stage_metrics in metrics.values():
+        assert isinstance(stage_metrics["process_time"], np.ndarray)
+        assert (stage_metrics["process_time"] > 0).all()
+    assert (metrics["add_length"]["custom.counter_actor_increment_s"] > 0).all()
+    assert (metrics["add_length"]["custom.compute_len_s"] > 0).all()
+    assert (metrics["split_into_rows"]["custom.split_into_rows_time_s"] > 0).all()
+
+
+def test_conformance_call_counts_and_setup_order(conformance, client):
+    root = conformance["nemo_curator"]["root"]
+    assert Counter(read_log(root / "calls.log")) == {
+        "add_length_doc_length_1": math.ceil(CONF_FILES / FILES_PER_PARTITION),
+        "add_length_doc_length_2": CONF_DOCS,
+    }
+    events = read_log(root / "events.log")
+    node_setups = [e for e in events if e.startswith("setup_on_node")]
+    setups = [e for e in events if e.startswith("setup ")]
+    assert len(node_setups) == 1  # one node: every LocalCluster worker is on 127.0.0.1
+    assert sorted(e.split()[1] for e in setups) == sorted(client.scheduler_info()["workers"])
+    assert events.index(node_setups[0]) < min(events.index(e) for e in setups)
+    assert len([e for e in events if e.startswith("teardown")]) == len(setups)
+
+
+# -- failure handling stays curator_dask's ----------------------------------------------------------
+
+
+def _batches_pipeline(tmp_path: Path, *stages: object):
+    write_jsonl_inputs(tmp_path / "input", 4, 8)
+    return nemo_pipeline(JsonlReader(file_paths=str(tmp_path / "input"), files_per_partition=1), *stages)
+
+
+def test_nemo_stage_error_names_stage_task_and_worker(client, tmp_path):
+    with pytest.raises(StageError, match="cannot handle documents") as info:
+        _batches_pipeline(tmp_path, FailSome({"doc-1"}, mode="raise")).run(DaskExecutor(client=client))
+    assert info.value.stage_name == "fail_some"
+    assert info.value.worker in client.scheduler_info()["workers"]
+    assert re.fullmatch(r"0_[0-9a-f]{12}_0", info.value.task_ids[0])
+
+
+def test_nemo_failed_tasks_are_recorded_and_dropped(client, tmp_path):
+    result = _batches_pipeline(tmp_path, FailSome({"doc-1", "doc-2"})).run(DaskExecutor(client=client))
+    assert len(result) == 2  # four batches, two of which held a bad document
+    assert sorted(f.stage_name for f in result.failures) == ["fail_some", "fail_some"]
+
+
+# -- refusals, detection and the light import -------------------------------------------------------
+
+
+def test_ray_only_stage_is_refused_before_any_work(client, tmp_path):
+    calls = tmp_path / "calls.log"
+    pipeline = _batches_pipeline(tmp_path, AddLength("n", str(calls)), ShuffleLike())
+    with pytest.raises(PipelineError) as info:
+        pipeline.run(DaskExecutor(client=client))
+    message = str(info.value)
+    assert "'shuffle_like'" in message and "is_shuffle_stage=True" in message
+    assert "curator_dask.stages.deduplication.fuzzy" in message
+    assert "curator_dask.stages.deduplication.exact" in message
+    assert not calls.exists()
+
+
+@pytest.mark.parametrize("kind", ["fuzzy", "exact"])
+def test_deduplication_stages_are_refused_with_their_equivalent(client, kind):
+    module = f"nemo_curator.stages.deduplication.{kind}.stage_like"
+    stage_cls = type(f"{kind.title()}StageLike", (ShuffleLike,), {"__module__": module, "name": f"{kind}_like"})
+    with pytest.raises(PipelineError, match=rf"curator_dask\.stages\.deduplication\.{kind}\b"):
+        DaskExecutor(client=client).execute([stage_cls()])
+
+
+def test_reader_with_ray_id_generator_is_refused(client, tmp_path):
+    pipeline = nemo_pipeline(JsonlReader(file_paths=str(tmp_path), _generate_ids=True))
+    with pytest.raises(PipelineError, match=r"'jsonl_reader'.*id-generator actor.*AddId"):
+        pipeline.run(DaskExecutor(client=client))
+
+
+def test_detection_and_seeding():
+    nemo_reader = JsonlReader(file_paths="x").decompose()[1]
+    assert interop.is_nemo_stage(nemo_reader) and interop.is_nemo_stage(type(nemo_reader))
+    assert interop.is_nemo_stage(AddLength)
+    assert interop.is_nemo_task(NemoEmptyTask()) and not interop.is_nemo_stage(NemoEmptyTask())
+    from curator_dask.stages.text.io.reader import JsonlReader as OurReader
+
+    assert not interop.is_nemo_stage(OurReader(file_paths="x").decompose()[1])
+    assert type(interop.seed_tasks([nemo_reader])[0]) is NemoEmptyTask
+    assert isinstance(interop.make_adapter(nemo_reader), NemoBaseStageAdapter)
+
+
+def test_curator_dask_imports_no_nemo_curator():
+    probe = (
+        "import sys, curator_dask\n"
+        "from curator_dask.backends.dask import DaskExecutor, interop\n"
+        "from curator_dask.stages.text.io.reader import JsonlReader\n"
+        "DaskExecutor; interop.is_nemo_stage(JsonlReader(file_paths='x'))\n"
+        "print('nemo_curator' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False"
