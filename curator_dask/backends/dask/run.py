@@ -132,7 +132,10 @@ class Run:
         try:
             self._register()
             self._enqueue(0, self.initial, len(self.initial), ())
-            self._loop()
+            # as_current: as_completed and any compute() take the default client; with another
+            # Client in the process (a notebook's own), that would be the wrong one
+            with self.client.as_current():
+                self._loop()
             self._teardown_before(len(self.stages))
         except BaseException:
             self._cancel()
@@ -182,9 +185,7 @@ class Run:
             ac.add(watched)
 
     def _loop(self) -> None:
-        # raises the first stage error; loop=: with another Client in the process, as_completed
-        # would otherwise take that client's event loop
-        ac = as_completed(loop=self.client.loop, with_results=True, raise_errors=True)
+        ac = as_completed(with_results=True, raise_errors=True)  # raises the first stage error
         self._submit(ac)
         while self._inflight or self._parked:
             if not self._inflight:  # everything before the first waiting collection stage is done
