@@ -7,7 +7,7 @@ stage as a ``DocumentBatch`` the next chain can take.
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -48,10 +48,15 @@ def empty_like(frame: Any) -> Any:
     return frame.iloc[:0]
 
 
-def batch_of(frame: Any, dataset_name: str, perf: StagePerfStats, next_stage: int) -> ChainOutcome:
-    """One output partition of a collection stage as the input of the next chain."""
+def batch_of(frame: Any, dataset_name: str, perf: StagePerfStats, next_stage: int, partition: int) -> ChainOutcome:
+    """One output partition of a collection stage as the input of the next chain.
+
+    Its id is ``r`` + 32 hex characters, as NeMo Curator gives outputs without a single parent,
+    but derived from the stage and the partition number instead of drawn at random: when a lost
+    worker makes Dask recompute the partition, the writer after it must pick the same file name.
+    """
     batch = DocumentBatch(dataset_name=dataset_name, data=frame.reset_index(drop=True))
-    batch.task_id = "r" + uuid.uuid4().hex
+    batch.task_id = "r" + hashlib.sha256(f"{dataset_name}/{next_stage - 1}/{partition}".encode()).hexdigest()[:32]
     batch.add_stage_perf(perf)  # the whole collection was one batch: one shared record
     return ChainOutcome(next_stage=next_stage, tasks=[batch], worker="", num_tasks=1)
 
@@ -96,5 +101,5 @@ def run_collection_stage(
         num_items_processed=items_in,
         custom_metrics=stage._consume_custom_metrics(),  # what process_collection logged
     )
-    outcomes = [client.submit(batch_of, p, dataset, perf, index + 1, pure=False) for p in partitions]
+    outcomes = [client.submit(batch_of, p, dataset, perf, index + 1, i, pure=False) for i, p in enumerate(partitions)]
     return outcomes, perf

@@ -38,6 +38,14 @@ def test_collection_stage_between_partition_stages(client, tmp_path, split_out):
     assert (summary.items_in, summary.tasks_in, summary.tasks_out) == (30, 10, split_out)
 
 
+def test_collection_output_ids_are_stable_across_runs(client):
+    """A recomputed partition must keep its id (writers name files after it)."""
+    stages = [MakeBatches(6, rows=2), DropDuplicateTexts(2)]
+    first = sorted(t.task_id for t in Pipeline("a", stages=stages).run(DaskExecutor(client=client)))
+    again = sorted(t.task_id for t in Pipeline("a", stages=stages).run(DaskExecutor(client=client)))
+    assert first == again and all(len(i) == 33 and i.startswith("r") for i in first)
+
+
 def test_collection_stage_as_the_last_stage(client):
     result = Pipeline("last", stages=[MakeBatches(4, rows=2), DropDuplicateTexts(2)]).run(DaskExecutor(client=client))
     assert sum(t.num_items for t in result) == 5  # lengths 0..4
