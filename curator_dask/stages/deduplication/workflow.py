@@ -121,6 +121,17 @@ class DeduplicationWorkflow(ABC):
     def identification_stage(self, id_field: str) -> DuplicateIdentificationStage:
         """The collection stage that finds (and, with removal, removes) the duplicates."""
 
+    def stage_options(self, id_field: str) -> dict[str, Any]:
+        """The identification stage's arguments every workflow passes on."""
+        return {
+            "text_field": self.text_field,
+            "id_field": id_field,
+            "perform_removal": self.perform_removal,
+            "drop_id_field": self.id_field is None,
+            "shuffle_method": self.shuffle_method,
+            "total_nparts": self.total_nparts,
+        }
+
     def pipeline(self) -> Pipeline:
         """The pipeline this workflow runs (build it anew for every run: the writer clears output)."""
         id_field = self.id_field or CURATOR_DEDUP_ID_STR

@@ -16,11 +16,4 @@ class ExactDeduplicationWorkflow(DeduplicationWorkflow):
     """
 
     def identification_stage(self, id_field: str) -> ExactDuplicateIdentification:
-        return ExactDuplicateIdentification(
-            text_field=self.text_field,
-            id_field=id_field,
-            perform_removal=self.perform_removal,
-            drop_id_field=self.id_field is None,
-            shuffle_method=self.shuffle_method,
-            total_nparts=self.total_nparts,
-        )
+        return ExactDuplicateIdentification(**self.stage_options(id_field))

@@ -45,12 +45,4 @@ class FuzzyDeduplicationWorkflow(DeduplicationWorkflow):
         self.identification_stage(self.id_field or "_")  # check the options now, not after reading
 
     def identification_stage(self, id_field: str) -> FuzzyDuplicateIdentification:
-        return FuzzyDuplicateIdentification(
-            text_field=self.text_field,
-            id_field=id_field,
-            perform_removal=self.perform_removal,
-            drop_id_field=self.id_field is None,
-            shuffle_method=self.shuffle_method,
-            total_nparts=self.total_nparts,
-            **self.options,
-        )
+        return FuzzyDuplicateIdentification(**self.stage_options(id_field), **self.options)
