@@ -3,13 +3,17 @@
 Built from a ``RunResult``'s per-stage totals. A stage's items out are the next stage's items in
 (every output task goes on to the next stage); the last stage's are counted from the result.
 ``seconds`` is processing time summed over batches (worker-seconds, not wall time), so the plot
-shows where the cluster spent its effort. matplotlib is imported only when a plot is drawn.
+shows where the cluster spent its effort. The plot is a PNG drawn with matplotlib when it is
+installed (imported only then) and an HTML page with an inline SVG chart otherwise, so a plain
+``pip install curator_dask`` still gets one.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import html
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from curator_dask.metrics.run_result import RunResult
 
-__all__ = ["StageRow", "format_table", "plot_stage_times", "stage_rows", "to_markdown", "write_report"]
+__all__ = [
+    "StageRow",
+    "format_table",
+    "plot_stage_times",
+    "plot_stage_times_html",
+    "stage_rows",
+    "to_markdown",
+    "write_report",
+]
 
 _HEADERS = ("stage", "batches", "tasks in", "tasks out", "items in", "items out", "seconds", "items/s", "time %")
 
@@ -106,8 +118,37 @@ def plot_stage_times(rows: list[StageRow], path: str | Path | None = None) -> An
     return figure
 
 
+def plot_stage_times_html(rows: list[StageRow], path: str | Path) -> None:
+    """The same chart as ``plot_stage_times`` as an HTML page with an inline SVG (no dependencies)."""
+    longest = max((r.seconds for r in rows), default=0.0) or 1.0
+    bar_h, label_w, chart_w = 18, 230, 420
+    bars = []
+    for i, r in enumerate(rows):
+        y = 30 + i * (bar_h + 4)
+        width = chart_w * r.seconds / longest
+        name = html.escape(r.stage)
+        bars.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{name}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{width:.1f}" height="{bar_h}" fill="#4c72b0">'
+            f"<title>{name}: {r.seconds:.3f} s</title></rect>"
+            f'<text x="{label_w + width + 4:.1f}" y="{y + 13}">{r.seconds:.2f} s ({100 * r.time_share:.0f}%)</text>'
+        )
+    height = 40 + len(rows) * (bar_h + 4)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + chart_w + 120}" height="{height}" '
+        f'font-family="sans-serif" font-size="11"><text x="{label_w}" y="16" font-size="13">'
+        f"Where the time went (processing seconds, summed over workers)</text>{''.join(bars)}</svg>"
+    )
+    Path(path).write_text(f"<!doctype html><meta charset='utf-8'><title>Stage times</title>{svg}\n")
+
+
+def _has_matplotlib() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def write_report(result: RunResult, folder: str | Path, plot: bool = True) -> dict[str, Path]:
-    """Write ``stage_report.csv``, ``stage_report.md`` and (with ``plot``) ``stage_times.png``.
+    """Write ``stage_report.csv``, ``stage_report.md`` and (with ``plot``) the time chart:
+    ``stage_times.png`` with matplotlib, else ``stage_times.html``.
 
     Returns:
         ``{"csv": path, "markdown": path, "plot": path}`` for the files written.
@@ -122,7 +163,10 @@ def write_report(result: RunResult, folder: str | Path, plot: bool = True) -> di
         writer.writerows(dataclasses.asdict(r) for r in rows)
     wall = f"\nWall time: {result.wall_time:.2f} s. Failures: {len(result.failures)}.\n"
     paths["markdown"].write_text(to_markdown(rows) + wall)
-    if plot and rows:
+    if plot and rows and _has_matplotlib():
         paths["plot"] = out / "stage_times.png"
         plot_stage_times(rows, paths["plot"])
+    elif plot and rows:
+        paths["plot"] = out / "stage_times.html"
+        plot_stage_times_html(rows, paths["plot"])
     return paths

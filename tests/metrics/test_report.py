@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from curator_dask.metrics.report import format_table, stage_rows, to_markdown, write_report
 from curator_dask.metrics.run_result import RunResult, StageSummary
 from curator_dask.tasks import FileGroupTask
@@ -46,3 +48,13 @@ def test_write_report_files(tmp_path: Path) -> None:
         assert [r["stage"] for r in csv.DictReader(f)] == ["jsonl_reader", "word_count", "jsonl_writer"]
     assert paths["plot"].read_bytes()[:4] == b"\x89PNG"
     assert "Wall time: 2.50 s. Failures: 0." in paths["markdown"].read_text()
+
+
+def test_without_matplotlib_the_plot_is_an_svg_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from curator_dask.metrics import report
+
+    monkeypatch.setattr(report, "_has_matplotlib", lambda: False)
+    paths = write_report(_result(), tmp_path / "report")
+    page = paths["plot"].read_text()
+    assert paths["plot"].name == "stage_times.html"
+    assert page.count("<rect") == 3 and "word_count" in page and "75%" in page
