@@ -7,7 +7,6 @@ does on a worker and ``plugins`` for how stages are set up on workers.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import cloudpickle
@@ -25,7 +24,6 @@ from curator_dask.tasks import Task
 
 __all__ = ["DaskExecutor"]
 
-logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "failure_policy": "raise",  # or "continue": record failing batches in the result and go on
@@ -124,7 +122,4 @@ def _check_stages(stages: list[ProcessingStage]) -> None:
                 "Create unpicklable things (models, clients, open files) in setup(), not in __init__."
             )
             raise PipelineError(msg) from e
-    for i, stage in enumerate(stages):
         batch_size_of(stage)  # raises for a bad batch size, naming the stage
-        if getattr(stage, "is_source_stage", False) and i > 0:
-            logger.debug("stage %s is a source stage in position %d", stage.name, i)
