@@ -19,6 +19,14 @@ class StageSummary:
     tasks_out: int = 0
     seconds: float = 0.0
 
+    def merge(self, other: StageSummary) -> None:
+        """Add ``other``'s counts (the same stage's work elsewhere) to this summary."""
+        self.batches += other.batches
+        self.tasks_in += other.tasks_in
+        self.items_in += other.items_in
+        self.tasks_out += other.tasks_out
+        self.seconds += other.seconds
+
     @property
     def items_per_second(self) -> float:
         return self.items_in / self.seconds if self.seconds > 0 else 0.0

@@ -22,9 +22,10 @@ from distributed import get_worker
 from curator_dask.backends.base import BaseStageAdapter
 from curator_dask.backends.dask.resume import source_id
 from curator_dask.errors import StageError, StageSetupError
+from curator_dask.metrics.run_result import StageSummary
 from curator_dask.tasks import FileGroupTask, Task
 
-__all__ = ["ChainOutcome", "ChainSpec", "DaskStageAdapter", "FailureRecord", "StageCount", "run_chain"]
+__all__ = ["ChainOutcome", "ChainSpec", "DaskStageAdapter", "FailureRecord", "run_chain"]
 
 
 class DaskStageAdapter(BaseStageAdapter):
@@ -84,17 +85,6 @@ class FailureRecord:
 
 
 @dataclass
-class StageCount:
-    """What one stage did within one chain."""
-
-    batches: int = 0
-    tasks_in: int = 0
-    items_in: int = 0
-    tasks_out: int = 0
-    seconds: float = 0.0
-
-
-@dataclass
 class ChainOutcome:
     """The result of a chain: where it stopped, the tasks for that stage, and its counts."""
 
@@ -102,7 +92,7 @@ class ChainOutcome:
     tasks: list[Task]
     worker: str
     num_tasks: int = 0
-    counts: dict[int, StageCount] = field(default_factory=dict)
+    counts: dict[int, StageSummary] = field(default_factory=dict)  # what each stage did here
     failures: list[FailureRecord] = field(default_factory=list)
     sources_in: list[str] = field(default_factory=list)
     sources_out: list[str] = field(default_factory=list)
@@ -184,7 +174,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
         if spec.may_split and index > spec.start and len(tasks) > size:
             break  # more than one batch: let the driver spread them over the cluster
         adapter = _adapter(spec, index, worker)
-        count = outcome.counts.setdefault(index, StageCount())
+        count = outcome.counts.setdefault(index, StageSummary(spec.stage_names[index]))
         produced: list[Task] = []
         for b in range(0, len(tasks), size):
             batch = tasks[b : b + size]

@@ -263,12 +263,16 @@ class Run:
     def _run_collection(self, index: int) -> None:
         pieces = self._parked.pop(index)
         outcomes, perf = run_collection_stage(self.client, self.stages[index], pieces, index)
-        total = self.summaries[index]
-        total.batches += 1
-        total.tasks_in += sum(hi - lo for _, lo, hi in pieces)
-        total.items_in += perf.num_items_processed
-        total.tasks_out += len(outcomes)
-        total.seconds += perf.process_time
+        self.summaries[index].merge(
+            StageSummary(
+                str(self.stages[index].name),
+                batches=1,
+                tasks_in=sum(hi - lo for _, lo, hi in pieces),
+                items_in=perf.num_items_processed,
+                tasks_out=len(outcomes),
+                seconds=perf.process_time,
+            )
+        )
         for outcome in outcomes:
             if index + 1 >= len(self.stages):
                 self.result.extend(outcome.result().tasks)
@@ -277,12 +281,7 @@ class Run:
 
     def _record(self, outcome: ChainOutcome) -> None:
         for index, count in outcome.counts.items():
-            total = self.summaries[index]
-            total.batches += count.batches
-            total.tasks_in += count.tasks_in
-            total.items_in += count.items_in
-            total.tasks_out += count.tasks_out
-            total.seconds += count.seconds
+            self.summaries[index].merge(count)
         self.result.failures.extend(outcome.failures)
 
     def _progress(self) -> None:
