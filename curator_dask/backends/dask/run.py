@@ -76,6 +76,7 @@ class Run:
         self._started = time.perf_counter()
         self._last_progress = self._started
         self._last_done = self._started
+        self._limit, self._limit_checked = 32, float("-inf")
 
     def _spec(self, start: int) -> ChainSpec:
         ledger = self.ledger
@@ -156,8 +157,19 @@ class Run:
             piece = (source[lo:hi], 0, hi - lo) if isinstance(source, list) else (source, lo, hi)
             heapq.heappush(self._queue, (-start, next(self._seq), start, *piece, sources[lo:hi]))
 
+    def _in_flight_limit(self) -> int:
+        """``max_in_flight``, or 16 chains per worker thread, recounted at most once a second
+        (asking the scheduler on every completion was a round trip on the driver's hot path)."""
+        if self.settings["max_in_flight"]:
+            return int(self.settings["max_in_flight"])
+        now = time.perf_counter()
+        if now - self._limit_checked > 1.0:
+            self._limit = max(32, 16 * sum(self.client.nthreads().values()))
+            self._limit_checked = now
+        return self._limit
+
     def _submit(self, ac: as_completed) -> None:
-        limit = self.settings["max_in_flight"] or max(32, 16 * sum(self.client.nthreads().values()))
+        limit = self._in_flight_limit()
         n = len(self.stages)
         while self._queue and len(self._inflight) < limit:
             _, _, start, source, lo, hi, _ = heapq.heappop(self._queue)
