@@ -3,24 +3,43 @@
 Every error a user can meet derives from one root, so ``except CuratorDaskError`` catches them all::
 
     CuratorDaskError
-    ├── PipelineError        a pipeline that cannot be built or planned
-    ├── StageError           a stage raised while processing a batch (names stage, task, worker)
-    ├── StageSetupError      setup_on_node / setup raised on a worker
-    ├── ResourceError        a stage asks for resources no worker has
-    └── InputError           bad input data: names the file, the record and the fix
+    ├── ConfigError            a bad setting: executor config, YAML file, cluster option, CLI flag
+    ├── PipelineError          a pipeline that cannot be built, planned or shipped to the workers
+    │   └── ResourceError      a stage asks for resources no worker has
+    ├── ClusterError           a cluster that cannot be reached, started or is set up wrongly
+    ├── StageError             a stage raised while processing a batch (names stage, task, worker)
+    │   └── StageOutputError   a stage returned something that is not a task, a list or None
+    ├── StageSetupError        setup_on_node / setup raised, or outlasted setup_timeout, on a worker
+    ├── InputError             bad input data: names the file, the record and the fix
+    │   ├── BadInputError      one bad file or record; what on_error="skip" records of it
+    │   └── DuplicateIdError   an id column that deduplication needs unique holds repeats
+    └── OutputError            an output location that would lose or mix data
+        ├── OutputExistsError  the folder holds files the writer's mode may not replace
+        └── OutputOverlapError an output path equal to, inside or containing an input path
 
-Each also derives from the builtin that callers of NeMo Curator would catch (``ValueError`` or
-``RuntimeError``), so code written against NeMo Curator keeps working.
+Each also derives from the builtin that callers of NeMo Curator would catch (``ValueError``,
+``RuntimeError``, ``TypeError`` or ``FileExistsError``), so code written against NeMo Curator
+keeps working. Every message says what was wrong, where, and how to fix it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "BadInputError",
+    "ClusterError",
+    "ConfigError",
     "CuratorDaskError",
+    "DuplicateIdError",
     "InputError",
+    "OutputError",
+    "OutputExistsError",
+    "OutputOverlapError",
     "PipelineError",
     "ResourceError",
     "StageError",
+    "StageOutputError",
     "StageSetupError",
 ]
 
@@ -29,8 +48,20 @@ class CuratorDaskError(Exception):
     """Root of every curator_dask error."""
 
 
+class ConfigError(CuratorDaskError, ValueError):
+    """A setting that cannot be used: unknown key, wrong type or value out of range."""
+
+
 class PipelineError(CuratorDaskError, ValueError):
-    """A pipeline that cannot be built or planned."""
+    """A pipeline that cannot be built, planned or sent to the workers."""
+
+
+class ResourceError(PipelineError):
+    """A stage asks for resources that no worker of the cluster has."""
+
+
+class ClusterError(CuratorDaskError, RuntimeError):
+    """A cluster that cannot be reached, has too few workers, or is set up wrongly."""
 
 
 class StageError(CuratorDaskError, RuntimeError):
@@ -58,7 +89,7 @@ class StageError(CuratorDaskError, RuntimeError):
         self.worker = worker
         self.source_files = source_files
 
-    def __reduce__(self):  # keep the attributes when pickled between processes
+    def __reduce__(self) -> tuple[Any, ...]:  # keep the attributes when pickled between processes
         return (
             _rebuild_stage_error,
             (type(self), str(self), self.stage_name, self.task_ids, self.worker, self.source_files),
@@ -76,13 +107,56 @@ def _rebuild_stage_error(
     return cls(message, stage_name=stage_name, task_ids=task_ids, worker=worker, source_files=source_files)
 
 
+class StageOutputError(StageError, TypeError):
+    """A stage's ``process`` / ``process_batch`` returned something other than tasks."""
+
+
 class StageSetupError(CuratorDaskError, RuntimeError):
-    """``setup_on_node`` or ``setup`` raised on a worker."""
-
-
-class ResourceError(CuratorDaskError, ValueError):
-    """A stage asks for resources that no worker of the cluster has."""
+    """``setup_on_node`` or ``setup`` raised on a worker, or did not finish within ``setup_timeout``."""
 
 
 class InputError(CuratorDaskError, ValueError):
     """Bad input data; the message names the file, the record and the fix."""
+
+
+class BadInputError(InputError):
+    """One bad file or record; ``record`` is what ``on_error="skip"`` keeps of it.
+
+    Args:
+        file: the file that is bad (or holds the bad record).
+        reason: what is wrong with it.
+        fix: what the user can do about it.
+        line: the record's line number, where there is one.
+        detail: more text after the reason (an offset, the start of the line).
+    """
+
+    def __init__(self, file: str, reason: str, *, fix: str, line: int | None = None, detail: str = "") -> None:
+        where = file if line is None else f"{file}, line {line}"
+        super().__init__(f"{where}: {reason}{detail}. Fix: {fix}.")
+        self.record: dict[str, Any] = {"file": file, "line": line, "reason": reason}
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the message is built; rebuild from it alone
+        return (_rebuild_bad_input, (type(self), str(self), self.record))
+
+
+def _rebuild_bad_input(cls: type[BadInputError], message: str, record: dict[str, Any]) -> BadInputError:
+    error = cls.__new__(cls)
+    InputError.__init__(error, message)
+    error.record = record
+    return error
+
+
+class DuplicateIdError(InputError):
+    """An id column that deduplication or removal needs to be unique holds repeated ids."""
+
+
+class OutputError(CuratorDaskError, ValueError):
+    """An output location that would lose, mix or overwrite data."""
+
+
+class OutputExistsError(OutputError, FileExistsError):
+    """The output folder holds files that the writer's ``mode`` may not replace."""
+
+
+class OutputOverlapError(OutputError):
+    """An output path equal to, inside or containing one of the pipeline's input paths."""

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 from typing import Any
 
-from curator_dask.config.values import ConfigError
+from curator_dask.errors import ConfigError
 
 __all__ = ["TARGET", "instantiate", "locate", "map_import_path"]
 

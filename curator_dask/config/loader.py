@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from curator_dask.config.instantiate import TARGET, instantiate, locate
-from curator_dask.config.values import MISSING, ConfigError, apply_overrides, interpolate, read_yaml
+from curator_dask.config.values import MISSING, apply_overrides, interpolate, read_yaml
+from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.resources import Resources

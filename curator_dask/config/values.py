@@ -14,16 +14,12 @@ from typing import Any
 
 import yaml
 
-from curator_dask.errors import CuratorDaskError
+from curator_dask.errors import ConfigError
 
-__all__ = ["MISSING", "ConfigError", "apply_overrides", "interpolate", "read_yaml"]
+__all__ = ["MISSING", "apply_overrides", "interpolate", "read_yaml"]
 
 MISSING = "???"
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
-
-
-class ConfigError(CuratorDaskError, ValueError):
-    """A pipeline YAML that cannot be read, resolved or turned into stages."""
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -11,23 +11,18 @@ import os
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from curator_dask.errors import CuratorDaskError
+from curator_dask.errors import ClusterError
 
 if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = [
-    "ClusterError",
     "check_distinct_devices",
     "has_gpu_workers",
     "shared_devices",
     "wait_for_workers",
     "worker_device",
 ]
-
-
-class ClusterError(CuratorDaskError, RuntimeError):
-    """A cluster that cannot be reached, has too few workers, or is set up wrongly."""
 
 
 def wait_for_workers(client: Client, n_workers: int, timeout: float) -> None:

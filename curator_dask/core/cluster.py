@@ -17,8 +17,9 @@ from typing import Any, Literal
 import dask
 from distributed import Client
 
-from curator_dask.core.checks import ClusterError, check_distinct_devices, has_gpu_workers, wait_for_workers
+from curator_dask.core.checks import check_distinct_devices, has_gpu_workers, wait_for_workers
 from curator_dask.core.versions import log_versions
+from curator_dask.errors import ClusterError
 
 __all__ = ["KINDS", "ClusterHandle", "ClusterSpec", "connect", "gpu_cluster_options", "gpu_count"]
 

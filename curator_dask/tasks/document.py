@@ -8,14 +8,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from curator_dask.tasks.frames import is_cudf_frame
 from curator_dask.tasks.tasks import Task
 
-__all__ = ["DocumentBatch", "is_cudf_frame"]
-
-
-def is_cudf_frame(data: object) -> bool:
-    """True for a cudf DataFrame, checked without importing cudf."""
-    return type(data).__module__.split(".")[0] == "cudf" and hasattr(data, "to_pandas")
+__all__ = ["DocumentBatch"]
 
 
 @dataclass(repr=False)  # keep Task.__repr__: a short line, never the payload

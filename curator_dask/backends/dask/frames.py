@@ -10,27 +10,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import pandas as pd
-
 from curator_dask.backends.dask.adapter import ChainOutcome
 from curator_dask.metrics import StagePerfStats
 from curator_dask.tasks import DocumentBatch
-from curator_dask.tasks.document import is_cudf_frame
+from curator_dask.tasks.frames import concat_frames, empty_like, is_cudf_frame
 
-__all__ = ["batch_of", "concat_frames", "empty_like", "frame_of", "run_collection_stage"]
-
-
-def concat_frames(frames: list[Any]) -> Any:
-    """Concatenate pandas or cudf frames with the library they come from."""
-    if not frames:
-        return pd.DataFrame()
-    if len(frames) == 1:
-        return frames[0]
-    if is_cudf_frame(frames[0]):
-        import cudf
-
-        return cudf.concat(frames, ignore_index=True)
-    return pd.concat(frames, ignore_index=True)
+__all__ = ["batch_of", "frame_of", "run_collection_stage"]
 
 
 def frame_of(source: ChainOutcome, lo: int, hi: int) -> Any:
@@ -42,10 +27,6 @@ def frame_of(source: ChainOutcome, lo: int, hi: int) -> Any:
             raise TypeError(msg)
         frames.append(task.data if is_cudf_frame(task.data) else task.to_pandas())
     return concat_frames(frames).reset_index(drop=True)
-
-
-def empty_like(frame: Any) -> Any:
-    return frame.iloc[:0]
 
 
 def batch_of(frame: Any, dataset_name: str, perf: StagePerfStats, next_stage: int, partition: int) -> ChainOutcome:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from curator_dask.stages.deduplication._frames import empty_frame, frame_from_arrays, md5_hex
+from curator_dask.stages.deduplication._frames import md5_hex
 from curator_dask.stages.deduplication.identification import DuplicateIdentificationStage
+from curator_dask.tasks.frames import empty_frame, frame_from_arrays
 
 __all__ = ["EXACT_DUPLICATE_GROUP_FIELD", "ExactDuplicateIdentification", "hash_documents", "within_group_duplicates"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curator_dask.stages.deduplication._frames import empty_frame, frame_from_arrays
+from curator_dask.tasks.frames import empty_frame, frame_from_arrays
 
 __all__ = ["BUCKET_FIELD", "edge_fields", "edges_from_buckets", "edges_meta"]
 

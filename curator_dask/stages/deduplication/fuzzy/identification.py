@@ -6,7 +6,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
-from curator_dask.stages.deduplication._frames import client_of, empty_frame
+from curator_dask.stages.deduplication._frames import client_of
 from curator_dask.stages.deduplication.fuzzy.connected_components import (
     COMPONENT_FIELD,
     NODE_FIELD,
@@ -16,6 +16,7 @@ from curator_dask.stages.deduplication.fuzzy.jaccard import filter_edges_by_jacc
 from curator_dask.stages.deduplication.fuzzy.lsh import band_column, lsh_bands, lsh_edges
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher
 from curator_dask.stages.deduplication.identification import CURATOR_DEDUP_ID_STR, DuplicateIdentificationStage
+from curator_dask.tasks.frames import empty_frame
 
 __all__ = ["CURATOR_FUZZY_DUPLICATE_GROUP_FIELD", "FuzzyDuplicateIdentification"]
 

@@ -7,10 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from curator_dask.stages.deduplication._frames import empty_frame
 from curator_dask.stages.deduplication.fuzzy.buckets_to_edges import edge_fields
 from curator_dask.stages.deduplication.fuzzy.minhash import shingles
-from curator_dask.tasks.document import is_cudf_frame
+from curator_dask.tasks.frames import empty_frame, is_cudf_frame
 
 __all__ = ["filter_edges_by_jaccard", "jaccard"]
 

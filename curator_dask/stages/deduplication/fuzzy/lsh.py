@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from curator_dask.stages.deduplication._frames import array_module, empty_frame, frame_from_arrays
 from curator_dask.stages.deduplication.fuzzy.buckets_to_edges import BUCKET_FIELD, edges_from_buckets, edges_meta
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, fmix64
+from curator_dask.tasks.frames import array_module, concat_frames, empty_frame, frame_from_arrays
 
 __all__ = ["CURATOR_LSH_BUCKET_FIELD", "band_bucket_ids", "band_column", "lsh_bands", "lsh_edges"]
 
@@ -51,8 +51,6 @@ def lsh_bands(df: Any, id_field: str, text_field: str, hasher: MinHasher, minhas
 
 def _melt(df: Any, id_field: str, bands: Sequence[int]) -> Any:
     """Long form ``[id_field, _bucket_id]`` of the given bands of a ``lsh_bands`` partition."""
-    from curator_dask.backends.dask.frames import concat_frames  # runs on workers; keeps imports light
-
     parts = [df[[id_field, band_column(j)]].rename(columns={band_column(j): BUCKET_FIELD}) for j in bands]
     return concat_frames(parts)
 

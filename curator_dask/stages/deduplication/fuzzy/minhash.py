@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from curator_dask.tasks.document import is_cudf_frame
+from curator_dask.tasks.frames import is_cudf_frame
 
 __all__ = ["ENGINES", "Engine", "MinHasher", "fmix32", "fmix64", "shingle_hash", "shingles"]
 

@@ -13,11 +13,10 @@ import pyarrow as pa
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from curator_dask.errors import InputError
+from curator_dask.errors import InputError, OutputExistsError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
-from curator_dask.stages.text.io.writer.base import OutputExistsError
 from curator_dask.tasks import DocumentBatch, FileGroupTask
 from curator_dask.tasks.tasks import deterministic_hash
 

@@ -17,26 +17,17 @@ from typing import Any, ClassVar, Literal, TypeAlias
 import pandas as pd
 import pyarrow as pa
 
-from curator_dask.errors import InputError
+from curator_dask.errors import BadInputError
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.file_partitioning import FilePartitioningStage
 from curator_dask.tasks import DocumentBatch, EmptyTask, FileGroupTask
 
-__all__ = ["BadInputError", "BaseReader", "BaseReaderComposite", "SkipLog"]
+__all__ = ["BaseReader", "BaseReaderComposite", "SkipLog"]
 
 logger = logging.getLogger(__name__)
 
 Part: TypeAlias = pa.Table | pd.DataFrame
 SKIP_HINT = 'or pass on_error="skip" to the reader to leave it out (it is counted in _metadata["skipped"])'
-
-
-class BadInputError(InputError):
-    """One bad file or record; ``record`` is what ``on_error="skip"`` keeps of it."""
-
-    def __init__(self, file: str, reason: str, *, fix: str, line: int | None = None, detail: str = "") -> None:
-        where = file if line is None else f"{file}, line {line}"
-        super().__init__(f"{where}: {reason}{detail}. Fix: {fix}.")
-        self.record: dict[str, Any] = {"file": file, "line": line, "reason": reason}
 
 
 class SkipLog:

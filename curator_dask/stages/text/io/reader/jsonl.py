@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as paj
 
+from curator_dask.errors import BadInputError
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
-    BadInputError,
     BaseReader,
     BaseReaderComposite,
     Part,

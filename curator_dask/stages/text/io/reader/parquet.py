@@ -14,10 +14,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
+from curator_dask.errors import BadInputError
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
-    BadInputError,
     BaseReader,
     BaseReaderComposite,
     SkipLog,

@@ -30,20 +30,16 @@ import fsspec
 import pandas as pd
 from fsspec.core import url_to_fs
 
-from curator_dask.errors import InputError
+from curator_dask.errors import InputError, OutputExistsError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.tasks import DocumentBatch, FileGroupTask
 from curator_dask.tasks.tasks import deterministic_hash
 
-__all__ = ["BaseWriter", "OutputExistsError"]
+__all__ = ["BaseWriter"]
 
 logger = logging.getLogger(__name__)
 
 _MODES = ("ignore", "overwrite", "append", "error")
-
-
-class OutputExistsError(InputError, FileExistsError):
-    """``mode="error"`` and the output directory already holds files (NeMo raises ``FileExistsError``)."""
 
 
 @dataclass
