@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from curator_dask.errors import StageOutputError
 from curator_dask.metrics import StageTimer
 from curator_dask.tasks import FailedTask, NoneTask, SentinelTask, Task
 
 if TYPE_CHECKING:
     from curator_dask.stages.base import ProcessingStage
 
-__all__ = ["BaseExecutor", "BaseStageAdapter", "NodeInfo", "WorkerMetadata", "derive_task_ids"]
+__all__ = ["BaseExecutor", "BaseStageAdapter", "NodeInfo", "WorkerMetadata", "batch_task_ids", "derive_task_ids"]
 
 
 @dataclass
@@ -48,7 +49,7 @@ def derive_task_ids(inputs: list[Task], outputs: list[Task], *, is_source: bool)
 
     - one input: fan-out, each output is ``parent_<seg>``;
     - as many outputs as inputs: positional, ``parent_i_<seg>``;
-    - any other shape: ``"r" + uuid4().hex`` (ancestry unknown).
+    - any other shape: ``"r"`` + 32 hex characters (see ``batch_task_ids``).
 
     On a source stage ``seg`` is the output's deterministic id when it has one, else its index
     (fan-out) or 0 (positional); elsewhere it is the index or 0.
@@ -63,8 +64,44 @@ def derive_task_ids(inputs: list[Task], outputs: list[Task], *, is_source: bool)
         for parent_id, task in zip(parent_ids, outputs, strict=True):
             task._set_task_id(parent_id, (task.get_deterministic_id() or 0) if is_source else 0)
     else:
-        for task in outputs:
-            task.task_id = "r" + uuid.uuid4().hex
+        batch_task_ids([t.task_id for t in inputs], outputs)
+
+
+def batch_task_ids(parent_ids: list[str], outputs: list[Task]) -> None:
+    """Ids for outputs that have no single parent: ``"r"`` + 32 hex characters.
+
+    NeMo Curator draws them with ``uuid4``; here they are the sha256 of the batch's parent ids and
+    the output's position, so a batch computed again (after a lost worker, or by a resumed run)
+    gets the same ids, and the writers the same file names, instead of writing its documents twice.
+    """
+    parents = "|".join(parent_ids)
+    for i, task in enumerate(outputs):
+        task.task_id = "r" + hashlib.sha256(f"{parents}#{i}".encode()).hexdigest()[:32]
+
+
+def _checked_output(stage: ProcessingStage, raw: Any) -> list[Any]:
+    """``raw`` if it is a list of tasks and ``None``s; else a ``StageOutputError`` saying what it was."""
+    overridden = type(stage).process_batch is not _stage_base().process_batch
+    method = "process_batch()" if overridden else "process()"
+    contract = "a list of Tasks (None for a filtered slot)" if overridden else "a Task, a list of Tasks or None"
+    if not isinstance(raw, list):
+        bad: Any = raw
+    else:
+        bad = next((r for r in raw if r is not None and not isinstance(r, Task)), None)
+        if bad is None:
+            return raw
+    what = "None" if bad is None else f"a {type(bad).__module__.split('.')[0]}.{type(bad).__qualname__}"
+    msg = (
+        f"Stage {stage.name!r} returned {what} from {method}; {method} must return {contract}. "
+        f"Wrap a DataFrame as DocumentBatch(dataset_name=task.dataset_name, data=frame) and return that."
+    )
+    raise StageOutputError(msg, stage_name=str(stage.name))
+
+
+def _stage_base() -> type[Any]:
+    from curator_dask.stages.base import ProcessingStage
+
+    return ProcessingStage
 
 
 class BaseStageAdapter:
@@ -86,10 +123,11 @@ class BaseStageAdapter:
         try:
             with self._timer.measure(sum(t.num_items for t in tasks)) as measured:
                 raw = self.stage.process_batch(tasks)
+            checked = _checked_output(self.stage, raw)
         except BaseException:
             self.stage._consume_custom_metrics()  # a failed batch's metrics must not reach the next one
             raise
-        results: list[Task] = [NoneTask() if r is None else r for r in raw]
+        results: list[Task] = [NoneTask() if r is None else r for r in checked]
         derive_task_ids(tasks, results, is_source=self.stage.is_source_stage)
 
         failed = [r for r in results if isinstance(r, FailedTask)]

@@ -53,7 +53,7 @@ def has_gpu_workers(client: Client) -> bool:
 
 def worker_device(dask_worker: Any) -> tuple[str, str | None]:
     """``(node id, first visible CUDA device)`` of ``dask_worker``; run through ``client.run``."""
-    from curator_dask.backends.dask.node import node_id_for
+    from curator_dask.backends.dask.setup import node_id_for
 
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip() or None
     return node_id_for(dask_worker.address), visible

@@ -43,6 +43,8 @@ class RunResult(list):  # type: ignore[type-arg]
         wall_time: seconds from the start of ``execute`` to its end.
         retries: chains that ran more than once, and why (a lost worker, a retried error).
         skipped_sources: input partitions skipped because an earlier run wrote them completely.
+        stale_files: files an earlier run wrote into the output that this run neither kept (as a
+            skipped partition's) nor wrote again: its pipeline or inputs differed. Never deleted.
         excluded_workers: ``{worker: reason}`` for workers left out because their setup failed.
     """
 
@@ -53,6 +55,7 @@ class RunResult(list):  # type: ignore[type-arg]
         self.wall_time: float = 0.0
         self.retries: list[Any] = []
         self.skipped_sources: list[str] = []
+        self.stale_files: list[str] = []
         self.excluded_workers: dict[str, str] = {}
 
     @property

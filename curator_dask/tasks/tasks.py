@@ -31,7 +31,8 @@ class Task(ABC, Generic[T]):
         _stage_perf: one ``StagePerfStats`` per stage the task passed.
         _metadata: free-form metadata carried along (readers put ``source_files`` here).
         task_id: set by the framework only: the parent's id plus this task's own segment, joined
-            by ``_``. An id starting with ``r`` is random: its ancestry could not be derived.
+            by ``_``. An id starting with ``r`` has no single parent: it is derived from the ids of
+            the whole batch it came from and the task's position in the stage's output.
     """
 
     dataset_name: str

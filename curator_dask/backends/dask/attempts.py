@@ -18,9 +18,19 @@ from typing import Any
 
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-__all__ = ["AttemptLog", "Retry", "install", "read_and_remove"]
+__all__ = ["AttemptLog", "Retry", "chain_key", "install", "read_and_remove", "stage_of_key"]
 
 logger = logging.getLogger(__name__)
+
+
+def chain_key(stage_name: str, run_id: str, token: str) -> str:
+    """The Dask key of a chain: ``<first stage>/<run id>/<token>`` (the only place that builds it)."""
+    return f"{stage_name}/{run_id}/{token}"
+
+
+def stage_of_key(key: str) -> str:
+    """The first stage's name in a key ``chain_key`` built (stage names may hold ``/``)."""
+    return key.rsplit("/", 2)[0]
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,7 @@ class AttemptLog(SchedulerPlugin):
         if self.marker not in key:
             return
         worker = kwargs.get("worker")
-        stage = key.split("/", 1)[0]  # chain keys are "<first stage>/<run id>/<token>"
-        self.retries.append(Retry(key=key, stage_name=stage, reason=_reason(stimulus_id, worker)))
+        self.retries.append(Retry(key=key, stage_name=stage_of_key(key), reason=_reason(stimulus_id, worker)))
 
 
 def install(client: Any, marker: str) -> str | None:

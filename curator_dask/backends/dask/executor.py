@@ -1,8 +1,12 @@
-"""``DaskExecutor``: runs a built pipeline's stages on a ``distributed`` cluster.
+"""``DaskExecutor``: checks a built pipeline, connects to a cluster and runs the driver on it.
 
-The executor checks the stages, connects to (or starts) a cluster and hands the run to
-``run.Run``, the driver loop; see ``adapter`` for what one Dask task (a chain of fused stages)
-does on a worker and ``plugins`` for how stages are set up on workers.
+Everything that can be known before a run is checked before the cluster is touched: the stages
+(a stage, picklable, with a valid batch size, not tied to Ray), the executor config, and the
+output paths (never equal to, inside or containing an input). Then the executor connects (or
+starts a cluster), ships the user's own modules to workers that lack them, applies each writer's
+mode to its output folder, opens the resume ledger and hands the run to ``driver.Driver``.
+Framework differences (NeMo Curator stages) are resolved here, once per stage, into the plain
+records the planner and driver read.
 """
 
 from __future__ import annotations
@@ -13,39 +17,29 @@ import cloudpickle
 from distributed import Client
 
 from curator_dask.backends.base import BaseExecutor
-from curator_dask.backends.dask import interop  # issue 8: NeMo Curator stages
-from curator_dask.backends.dask.plan import batch_size_of
-from curator_dask.backends.dask.run import Run
+from curator_dask.backends.dask import interop
+from curator_dask.backends.dask.adapter import adapter_factory
+from curator_dask.backends.dask.config import DaskExecutorConfig
+from curator_dask.backends.dask.driver import Driver
+from curator_dask.backends.dask.plan import plan_chains, profile_stages
+from curator_dask.backends.dask.resume import ResumeLedger
+from curator_dask.backends.dask.shipping import shipped_by_value
 from curator_dask.core.cluster import ClusterHandle, ClusterSpec, connect
-from curator_dask.errors import PipelineError
+from curator_dask.errors import ConfigError, PipelineError
 from curator_dask.metrics.run_result import RunResult
 from curator_dask.stages.base import ProcessingStage
-from curator_dask.tasks import Task
+from curator_dask.stages.text.io.writer.output_folder import check_output_paths, prepare_outputs
+from curator_dask.tasks import EmptyTask, Task
 
 __all__ = ["DaskExecutor"]
-
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "failure_policy": "raise",  # or "continue": record failing batches in the result and go on
-    "max_retries": 0,  # Dask retries of a chain whose worker died or that raised
-    "max_in_flight": None,  # chains running or queued on the cluster; None: 16 per worker thread
-    "progress": True,  # print per-stage progress to stderr on runs longer than progress_interval
-    "progress_interval": 10.0,
-    "worker_timeout": 60.0,  # seconds to wait for a first worker on a cluster without any
-    "resume": "auto",  # skip input partitions a previous run wrote completely (see resume.py)
-    "stall_timeout": 600.0,  # seconds every worker may stay paused for memory before the run fails
-    "on_setup_error": "raise",  # or "exclude_worker": run on the workers whose setup worked
-}
 
 
 class DaskExecutor(BaseExecutor):
     """Runs pipelines on Dask.
 
     Args:
-        config: settings (see ``DEFAULT_CONFIG``): ``failure_policy`` (``"raise"`` or
-            ``"continue"``), ``max_retries``, ``max_in_flight``, ``progress``,
-            ``progress_interval``, ``worker_timeout``, ``resume`` (``"auto"``, True, False),
-            ``stall_timeout``, ``on_setup_error`` (``"raise"`` or ``"exclude_worker"``).
+        config: settings, as a mapping or a ``DaskExecutorConfig`` (see its fields: keys, defaults
+            and what each does); unknown keys and bad values fail here.
         ignore_head_node: accepted for NeMo Curator compatibility; a Dask scheduler runs no
             work, so there is no head node to leave out.
         client: an existing ``distributed.Client``; never closed by the executor.
@@ -58,7 +52,7 @@ class DaskExecutor(BaseExecutor):
 
     def __init__(
         self,
-        config: dict[str, Any] | None = None,
+        config: dict[str, Any] | DaskExecutorConfig | None = None,
         ignore_head_node: bool = False,
         *,
         client: Client | None = None,
@@ -66,20 +60,11 @@ class DaskExecutor(BaseExecutor):
         scheduler_file: str | None = None,
         cluster: ClusterSpec | None = None,
     ) -> None:
-        super().__init__(config, ignore_head_node)
-        unknown = sorted(set(self.config) - set(DEFAULT_CONFIG))
-        if unknown:
-            msg = f"Unknown DaskExecutor config keys {unknown}; known keys: {sorted(DEFAULT_CONFIG)}"
-            raise ValueError(msg)
-        if self.config.get("failure_policy", "raise") not in ("raise", "continue"):
-            msg = f"failure_policy must be 'raise' or 'continue', got {self.config['failure_policy']!r}"
-            raise ValueError(msg)
-        if self.config.get("on_setup_error", "raise") not in ("raise", "exclude_worker"):
-            msg = f"on_setup_error must be 'raise' or 'exclude_worker', got {self.config['on_setup_error']!r}"
-            raise ValueError(msg)
+        settings = config if isinstance(config, DaskExecutorConfig) else DaskExecutorConfig.from_dict(config)
+        super().__init__(dict(config) if isinstance(config, dict) else {}, ignore_head_node)
         if sum(x is not None for x in (client, address, scheduler_file)) > 1:
-            raise ValueError("Give DaskExecutor at most one of client=, address= and scheduler_file=")
-        self.settings = {**DEFAULT_CONFIG, **self.config}
+            raise ConfigError("Give DaskExecutor at most one of client=, address= and scheduler_file=")
+        self.settings = settings
         self._client = client
         if address:
             cluster = ClusterSpec(kind="address", address=address)
@@ -96,10 +81,19 @@ class DaskExecutor(BaseExecutor):
     def execute(self, stages: list[ProcessingStage], initial_tasks: list[Task] | None = None) -> RunResult:
         """Run ``stages`` over ``initial_tasks`` (``[EmptyTask()]`` when None); see the class doc."""
         _check_stages(stages)
+        check_output_paths(stages)
+        profiles = profile_stages(stages, [interop.stage_base_class(s) for s in stages])
+        plans = plan_chains(profiles)
+        factories = [adapter_factory(s) for s in stages]
+        initial = list(initial_tasks) if initial_tasks else interop.seed_tasks(stages)
         handle = self._connect()
         try:
-            initial = list(initial_tasks) if initial_tasks else interop.seed_tasks(stages)  # issue 8
-            result = Run(handle.client, stages, self.settings, initial).execute()
+            with shipped_by_value(handle.client, stages):
+                prepare_outputs(stages)
+                depth = 1 if all(isinstance(t, EmptyTask) or t.task_id == "0" for t in initial) else 2
+                ledger = ResumeLedger.for_run(stages, self.settings.resume, depth)
+                driver = Driver(handle.client, stages, profiles, plans, factories, self.settings, initial, ledger)
+                result = driver.execute()
         finally:
             handle.close()
         self.last_result = result
@@ -110,9 +104,9 @@ def _check_stages(stages: list[ProcessingStage]) -> None:
     """Fail before any work for an empty pipeline, a non-stage or a stage that cannot be pickled."""
     if not stages:
         raise PipelineError("DaskExecutor.execute got no stages; build a Pipeline with at least one stage.")
-    interop.check_ray_only_stages(stages)  # issue 8: refuse Ray-only NeMo Curator stages first
+    interop.check_ray_only_stages(stages)  # refuse Ray-only NeMo Curator stages first
     for stage in stages:
-        if not isinstance(stage, ProcessingStage) and not interop.is_nemo_stage(stage):  # issue 8
+        if not isinstance(stage, ProcessingStage) and not interop.is_nemo_stage(stage):
             raise PipelineError(f"DaskExecutor.execute got {type(stage).__name__}, not a ProcessingStage: {stage!r}")
         try:
             cloudpickle.dumps(stage)
@@ -122,4 +116,3 @@ def _check_stages(stages: list[ProcessingStage]) -> None:
                 "Create unpicklable things (models, clients, open files) in setup(), not in __init__."
             )
             raise PipelineError(msg) from e
-        batch_size_of(stage)  # raises for a bad batch size, naming the stage

@@ -22,17 +22,16 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from curator_dask.errors import PipelineError
 
 __all__ = [
     "FailedSlot",
-    "StageAdapter",
     "check_ray_only_stages",
     "is_nemo_stage",
     "is_nemo_task",
-    "make_adapter",
+    "nemo_adapter",
     "seed_tasks",
     "stage_base_class",
 ]
@@ -67,21 +66,6 @@ class FailedSlot:
 
     task_id: str
     error: str | None = None
-
-
-class StageAdapter(Protocol):
-    """What a worker's set-up stage copy offers the chain runner, whichever framework it is from."""
-
-    stage: Any
-    failed_tasks: list[Any]
-
-    def process_batch(self, tasks: list[Any]) -> list[Any]: ...
-
-    def setup_on_node(self, node_info: Any = None, worker_metadata: Any = None) -> None: ...
-
-    def setup(self, worker_metadata: Any = None) -> None: ...
-
-    def teardown(self) -> None: ...
 
 
 def _derives_from(obj: Any, base: tuple[str, str]) -> bool:
@@ -171,13 +155,9 @@ def check_ray_only_stages(stages: Sequence[Any]) -> None:
         raise PipelineError(msg)
 
 
-def make_adapter(stage: Any) -> StageAdapter:
-    """A worker's adapter for ``stage``: NeMo Curator's own for its stages, else curator_dask's."""
-    if is_nemo_stage(stage):
-        return _nemo_adapter_class()(stage)
-    from curator_dask.backends.dask.adapter import DaskStageAdapter
-
-    return DaskStageAdapter(stage)
+def nemo_adapter(stage: Any) -> Any:
+    """A worker's adapter for a NeMo Curator stage: NeMo Curator's own ``BaseStageAdapter``."""
+    return _nemo_adapter_class()(stage)
 
 
 def _to_nemo(value: Any, nemo_cls: type) -> Any:
@@ -193,13 +173,16 @@ def _nemo_adapter_class() -> type:
     from nemo_curator.backends import base as nemo_base
     from nemo_curator.tasks.sentinels import FailedTask as NemoFailedTask
 
+    from curator_dask.backends.base import batch_task_ids
+
     class NemoStageAdapter(nemo_base.BaseStageAdapter):  # type: ignore[misc,name-defined]
         """NeMo Curator's ``BaseStageAdapter``, plus what a Dask worker needs.
 
         ``process_batch`` is NeMo Curator's, run under a lock (a stage copy serves one batch at a
-        time, like one Ray actor). ``FailedTask``s it drops are also kept in ``failed_tasks`` for
-        the executor's failure report; node and worker information is passed as NeMo Curator's
-        own ``NodeInfo`` / ``WorkerMetadata``.
+        time, like one Ray actor); outputs without a single parent get curator_dask's derived ``r``
+        ids instead of random ones, so a recomputed batch writes the same files. ``FailedTask``s it
+        drops are also kept in ``failed_tasks`` for the executor's failure report; node and worker
+        information is passed as NeMo Curator's own ``NodeInfo`` / ``WorkerMetadata``.
         """
 
         def __init__(self, stage: Any) -> None:
@@ -213,6 +196,9 @@ def _nemo_adapter_class() -> type:
 
         def _post_process_task_ids(self, input_tasks: list[Any], output_tasks: list[Any]) -> list[Any]:
             out = super()._post_process_task_ids(input_tasks, output_tasks)
+            if len(input_tasks) != 1 and len(out) != len(input_tasks):
+                # NeMo Curator draws these ids at random; a recomputed batch must get the same ones
+                batch_task_ids([t.task_id for t in input_tasks], out)
             if not getattr(self.stage, "is_source_stage", False):  # there NeMo Curator raises instead
                 self.failed_tasks.extend(FailedSlot(t.task_id) for t in out if isinstance(t, NemoFailedTask))
             return out

@@ -1,106 +1,308 @@
 """Resumable runs: remember which input partitions were completely written, skip them next time.
 
 A run's *source partitions* are the tasks its source stage emits (file groups, with content ids).
-Every later task's id starts with its source partition's id, so the driver can count, per source,
-the tasks still alive in the run; when that count reaches zero and none of them failed, all of the
-partition's output has been written (writers are atomic), and a marker file says so in
-``<writer path>/.curator_dask/done/``. A rerun over the same output skips marked partitions
-right after the source stage, so it ends with exactly the output of an uninterrupted run.
+Each later task descends from one or more of them: a task whose id the adapter derived from one
+parent keeps its partition's id as a prefix; for a task made from a batch of several parents
+(an ``r`` id) the chain records its *lineage*, the partitions of every task in the batch. The
+driver counts, per partition, the tasks still alive in the run; when a partition's count reaches
+zero and none of its batches failed, every document derived from it has been written (writers
+are atomic) or was dropped by a filter, and a marker in ``<writer path>/.curator_dask/done/``
+says so, with the partition's input fingerprint (file sizes and times) and the files written.
 
-Resuming is on when the last stage is a writer in ``mode="ignore"`` (``overwrite`` starts over,
-``error`` refuses a non-empty directory) and no stage mixes rows of several partitions (a
-``CollectionStage``); config ``resume=False`` turns it off.
+Partitions that met in one batch are *tied*: they are marked done together, or not at all, so a
+rerun never sees half of a mixed batch and never writes its documents twice. The markers belong
+to one pipeline, whose per-stage fingerprints ``.curator_dask/pipeline.json`` holds: a rerun of
+a changed pipeline (another threshold, another stage) drops them and redoes everything, and a
+partition whose input files changed is redone; both are logged. Files an earlier run wrote that
+this run neither skipped nor rewrote are reported as stale (``RunResult.stale_files``), never deleted.
+
+Resuming is on when the last stage is a writer, the first is the source stage and no stage
+mixes rows of all partitions (a ``CollectionStage``); config ``resume=False`` turns it off.
+This module has three parts: ``ResumeSpec`` (what a chain is told), ``ChainResume`` (what a chain
+records on its worker, returned as a ``ResumeReport``) and ``ResumeLedger`` (the driver's side).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from fsspec.core import url_to_fs
+from curator_dask.backends.dask.fingerprint import input_fingerprint, pipeline_fingerprints
+from curator_dask.errors import ConfigError
 
-from curator_dask.stages.collection import CollectionStage
-
-__all__ = ["ResumeLedger", "source_id"]
+__all__ = ["MARKERS", "ChainResume", "ResumeLedger", "ResumeReport", "ResumeSpec", "source_id"]
 
 logger = logging.getLogger(__name__)
-MARKERS = ".curator_dask/done"
+BOOKKEEPING = ".curator_dask"
+MARKERS = f"{BOOKKEEPING}/done"
+PIPELINE_FILE = f"{BOOKKEEPING}/pipeline.json"
 
 
 def source_id(task_id: str, depth: int) -> str | None:
-    """The id of the source partition a task descends from; None when ancestry is unknown."""
+    """The source partition a task's id names as its prefix; None for ``r`` ids and shallower ids."""
     parts = task_id.split("_")
     return "_".join(parts[:depth]) if len(parts) >= depth and not task_id.startswith("r") else None
 
 
-class ResumeLedger:
-    """Counts live tasks per source partition and marks finished partitions in the output."""
+@dataclass(frozen=True)
+class ResumeSpec:
+    """What every chain of a resumable run is told.
 
-    def __init__(self, path: str, storage_options: dict[str, Any], depth: int) -> None:
+    Attributes:
+        depth: id depth of source partitions.
+        done: partitions an earlier run finished, with their recorded input fingerprints; a
+            partition is skipped when its files still match.
+    """
+
+    depth: int
+    done: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ResumeReport:
+    """What one chain did to the partitions' live task counts, returned with its outcome."""
+
+    delta: Counter[str] = field(default_factory=Counter)
+    touched: set[str] = field(default_factory=set)
+    ties: list[tuple[str, ...]] = field(default_factory=list)
+    dirty: set[str] = field(default_factory=set)
+    created: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    written: dict[str, list[str]] = field(default_factory=dict)
+    lineage: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the live r-id tasks' partitions
+
+    def without_lineage(self) -> ResumeReport:
+        """A copy for the driver, which never reads lineage (the next chain does)."""
+        copy = ResumeReport(**vars(self))
+        copy.lineage = {}
+        return copy
+
+
+class ChainResume:
+    """A chain's record of how its tasks descend from source partitions (runs on the worker).
+
+    Args:
+        spec: the run's ``ResumeSpec``.
+        lineage: partitions of the ``r``-id tasks the chain starts from (from the chain before).
+    """
+
+    def __init__(self, spec: ResumeSpec, lineage: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.spec = spec
+        self.lineage: dict[str, tuple[str, ...]] = dict(lineage or {})
+        self.report = ResumeReport()
+
+    def sources_of(self, task: Any) -> tuple[str, ...]:
+        if task.task_id.startswith("r"):
+            return self.lineage.get(task.task_id, ())
+        source = source_id(task.task_id, self.spec.depth)
+        return (source,) if source is not None else ()
+
+    def _sources(self, tasks: Iterable[Any]) -> tuple[str, ...]:
+        return tuple(sorted({s for t in tasks for s in self.sources_of(t)}))
+
+    def consumed(self, tasks: Sequence[Any]) -> None:
+        """The chain took these tasks (alive until now) as its input."""
+        for task in tasks:
+            for source in self.sources_of(task):
+                self.report.delta[source] -= 1
+                self.report.touched.add(source)
+
+    def batch(self, inputs: Sequence[Any], outputs: Sequence[Any], *, failed: bool) -> None:
+        """One ``process_batch`` call: tie its partitions, note the lineage of ``r``-id outputs."""
+        sources = self._sources(inputs)
+        if len(sources) > 1:
+            self.report.ties.append(sources)
+        if failed:
+            self.report.dirty.update(sources)
+        for task in outputs:
+            if task.task_id.startswith("r"):
+                self.lineage[task.task_id] = sources
+
+    def after_source_stage(self, produced: list[Any]) -> list[Any]:
+        """Drop the partitions an earlier run finished (inputs unchanged); note the ones created."""
+        from curator_dask.backends.dask.chain import source_files_of
+
+        kept = []
+        for task in produced:
+            source = source_id(task.task_id, self.spec.depth)
+            if source is None:
+                kept.append(task)
+                continue
+            options = getattr(task, "reader_config", {}).get("storage_options")
+            inputs = input_fingerprint(source_files_of([task]), options)
+            recorded = self.spec.done.get(source)
+            if recorded is not None and dict(recorded) == inputs:
+                self.report.skipped.append(source)
+                continue
+            if recorded is not None:
+                self.report.changed.append(source)
+            self.report.created[source] = inputs
+            self.report.touched.add(source)
+            kept.append(task)
+        return kept
+
+    def finish(self, alive: Sequence[Any], *, final: bool) -> ResumeReport:
+        """The report, given the chain's output tasks (written files when ``final``)."""
+        for task in alive:
+            sources = self.sources_of(task)
+            for source in sources:
+                if final:
+                    self.report.written.setdefault(source, []).extend(str(p) for p in getattr(task, "data", []))
+                else:
+                    self.report.delta[source] += 1
+            if not final and task.task_id.startswith("r"):
+                self.report.lineage[task.task_id] = sources
+        return self.report
+
+
+class ResumeLedger:
+    """The driver's side: live task counts per partition, ties, and the markers in the output."""
+
+    def __init__(self, path: str, storage_options: dict[str, Any], depth: int, stages: Sequence[Any]) -> None:
+        from fsspec.core import url_to_fs
+
         self.fs, root = url_to_fs(path, **storage_options)
         self.root = root.rstrip("/")
         self.depth = depth
         self.alive: Counter[str] = Counter()
+        self.known: dict[str, dict[str, Any]] = {}  # partitions of this run -> input fingerprint
         self.dirty: set[str] = set()
+        self.written: dict[str, list[str]] = {}
+        self.groups: dict[str, list[str]] = {}  # tied partitions: each member -> its group's shared list
         self.marked = 0
-        marker_dir = f"{self.root}/{MARKERS}"
-        self.done = (
-            {p.rsplit("/", 1)[-1] for p in self.fs.ls(marker_dir, detail=False)}
-            if self.fs.exists(marker_dir)
-            else set()
-        )
-        self._remove_partial_writes()
+        self.stages = pipeline_fingerprints(stages)
+        self.earlier: dict[str, dict[str, Any]] = {}  # markers of earlier runs that still apply
+        self.discarded: dict[str, dict[str, Any]] = {}  # markers of a different pipeline
+        self._load()
 
     @classmethod
     def for_run(cls, stages: Sequence[Any], setting: Any, initial_depth: int) -> ResumeLedger | None:
-        """A ledger when the pipeline can resume (see the module doc), else None."""
+        """A ledger when the pipeline can resume (see the module doc), else None.
+
+        Raises:
+            ConfigError: for ``resume=True`` on a pipeline that cannot resume, saying why.
+        """
         if setting is False:
             return None
         sink = stages[-1]
         reason = None
         if not isinstance(getattr(sink, "path", None), str) or not hasattr(sink, "mode"):
             reason = "the last stage is not a writer"
-        elif sink.mode != "ignore":
-            reason = f"the writer's mode is {sink.mode!r}"
-        elif any(isinstance(s, CollectionStage) for s in stages):
-            reason = "a collection stage mixes rows of several input partitions"
+        elif any(_is_collection(s) for s in stages):
+            reason = "a collection stage mixes rows of every input partition"
         elif not stages[0].is_source_stage:
             reason = "the first stage is not the source stage"
         if reason:
             if setting is True:
-                raise ValueError(f"resume=True, but this pipeline cannot resume: {reason}")
+                raise ConfigError(f"resume=True, but this pipeline cannot resume: {reason}. Use resume='auto'.")
             return None
         options = dict(getattr(sink, "write_kwargs", {}) or {}).get("storage_options", {})
-        return cls(sink.path, options, initial_depth + 1)
+        return cls(sink.path, options, initial_depth + 1, stages)
 
-    def _remove_partial_writes(self) -> None:
-        """Temporary files of writes that an earlier run never finished."""
-        if not self.fs.exists(self.root):
+    # -- start: which earlier markers still apply ---------------------------------------------
+    def _read_json(self, path: str) -> Any:
+        try:
+            return json.loads(self.fs.cat_file(path))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _load(self) -> None:
+        markers = f"{self.root}/{MARKERS}"
+        if not self.fs.exists(markers):
             return
-        for path in self.fs.ls(self.root, detail=False):
-            name = path.rsplit("/", 1)[-1]
-            if name.startswith(".") and ".tmp-" in name:
-                self.fs.rm(path)
+        entries = {p.rsplit("/", 1)[-1]: self._read_json(p) for p in self.fs.ls(markers, detail=False)}
+        entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        before = self._read_json(f"{self.root}/{PIPELINE_FILE}")
+        if not isinstance(before, dict) or before.get("stages") != self.stages:
+            self.discarded = entries
+            logger.warning(
+                "The output folder %s holds results of a different pipeline (%s); every input partition is "
+                "processed again and files this run does not rewrite are reported as stale.",
+                self.root,
+                _difference(before.get("stages") if isinstance(before, dict) else None, self.stages),
+            )
+            self.fs.rm(markers, recursive=True)
+            return
+        for source, entry in entries.items():
+            group = entry.get("group") or [source]
+            if all(member in entries for member in group):  # a group is done only as a whole
+                self.earlier[source] = entry
 
-    def sources(self, task_ids: Iterable[str]) -> list[str]:
-        return [s for s in (source_id(t, self.depth) for t in task_ids) if s is not None]
+    def start(self) -> ResumeSpec:
+        """Record this run's pipeline in the output folder; the spec every chain is given."""
+        self.fs.makedirs(f"{self.root}/{BOOKKEEPING}", exist_ok=True)
+        self.fs.pipe_file(f"{self.root}/{PIPELINE_FILE}", json.dumps({"stages": self.stages}, indent=1).encode())
+        if self.earlier:
+            logger.warning(
+                "Resuming: %d input partitions were completely written to %s by an earlier run of this pipeline "
+                "and are skipped where their input files are unchanged. Use the writer's mode='overwrite' or the "
+                "executor config resume=False to redo them.",
+                len(self.earlier),
+                self.root,
+            )
+        return ResumeSpec(self.depth, {s: e.get("inputs", {}) for s, e in self.earlier.items()})
 
-    def failed(self, task_ids: Iterable[str]) -> None:
-        self.dirty.update(self.sources(task_ids))
+    # -- during the run -----------------------------------------------------------------------
+    def _group(self, source: str) -> list[str]:
+        return self.groups.get(source) or [source]
 
-    def settle(self, consumed: Iterable[str], produced: Iterable[str], created: Iterable[str]) -> None:
-        """A chain consumed tasks of ``consumed`` sources and left ``produced`` ones alive."""
-        consumed, created = list(consumed), list(created)
-        for s in consumed:
-            self.alive[s] -= 1
-        for s in produced:
-            self.alive[s] += 1
-        for s in set(consumed) | set(created):
-            if self.alive[s] <= 0 and s not in self.dirty and s not in self.done:
-                self.alive.pop(s, None)
-                self.fs.makedirs(f"{self.root}/{MARKERS}", exist_ok=True)
-                self.fs.touch(f"{self.root}/{MARKERS}/{s}")
-                self.done.add(s)
-                self.marked += 1
+    def _tie(self, sources: Sequence[str]) -> None:
+        merged = sorted({m for s in sources for m in self._group(s)})
+        for member in merged:
+            self.groups[member] = merged
+
+    def settle(self, report: ResumeReport) -> None:
+        """Apply one chain's report; mark every group of partitions that is now finished."""
+        self.alive.update(report.delta)
+        self.known.update(report.created)
+        self.dirty.update(report.dirty)
+        for source, files in report.written.items():
+            self.written.setdefault(source, []).extend(files)
+        for tie in report.ties:
+            self._tie(tie)
+        if report.changed:
+            logger.warning("Input files changed since the earlier run: redoing partitions %s", sorted(report.changed))
+        for source in sorted(report.touched | set(report.created)):
+            group = self._group(source)
+            if all(self._finished(s) for s in group):
+                self._mark(group)
+
+    def _finished(self, source: str) -> bool:
+        return source in self.known and self.alive[source] <= 0 and source not in self.dirty
+
+    def _mark(self, group: list[str]) -> None:
+        folder = f"{self.root}/{MARKERS}"
+        self.fs.makedirs(folder, exist_ok=True)
+        for source in group:
+            entry = {"group": group, "inputs": self.known.pop(source), "files": sorted(self.written.pop(source, []))}
+            self.fs.pipe_file(f"{folder}/{source}", json.dumps(entry).encode())
+            self.alive.pop(source, None)
+            self.groups.pop(source, None)
+            self.marked += 1
+
+    # -- the end ------------------------------------------------------------------------------
+    def stale_files(self, skipped: Iterable[str], written: Iterable[str]) -> list[str]:
+        """Files earlier runs wrote that this run neither skipped (kept) nor wrote again."""
+        kept = {f for s in skipped for f in self.earlier.get(s, {}).get("files", [])}
+        earlier = {f for e in (*self.earlier.values(), *self.discarded.values()) for f in e.get("files", [])}
+        return sorted(earlier - kept - set(written))
+
+
+def _is_collection(stage: Any) -> bool:
+    from curator_dask.stages.collection import CollectionStage
+
+    return isinstance(stage, CollectionStage)
+
+
+def _difference(before: list[dict[str, str]] | None, now: list[dict[str, str]]) -> str:
+    if not before:
+        return "no record of the pipeline that wrote it"
+    if [s["name"] for s in before] != [s["name"] for s in now]:
+        return f"stages were {[s['name'] for s in before]}, now {[s['name'] for s in now]}"
+    changed = [b["name"] for b, n in zip(before, now, strict=True) if b != n]
+    return f"parameters of {', '.join(map(repr, changed))} changed"

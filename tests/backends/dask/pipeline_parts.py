@@ -124,9 +124,13 @@ class MakeBatches(ProcessingStage[EmptyTask, DocumentBatch]):
 
 
 class Slow(ProcessingStage[DocumentBatch, DocumentBatch]):
-    """Sleeps per batch (so a run lasts long enough for a worker to join) and logs where it ran."""
+    """Sleeps per batch (so a run lasts long enough for a worker to join) and logs where it ran.
+
+    Neither the pause nor the log changes what it outputs, so a resumed run may use others.
+    """
 
     name = "slow"
+    _fingerprint_ignore = ("seconds", "events_log")
 
     def __init__(self, seconds: float, events_log: str) -> None:
         self.seconds = seconds

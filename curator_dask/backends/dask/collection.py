@@ -1,16 +1,24 @@
-"""Lifting task streams into ``dask.dataframe`` collections and lowering them back.
+"""Whole-collection stages: lift the task stream into a ``dask.dataframe`` and lower it back.
 
-These run as small Dask tasks next to the data: ``frame_of`` concatenates the documents of one
-piece of a chain's result into a frame; ``batch_of`` wraps one output partition of a collection
-stage as a ``DocumentBatch`` the next chain can take.
+A ``CollectionStage`` (deduplication, global ids) needs every document at once. The driver parks
+the pieces of chain results that reach it; once everything before it is done, ``run_collection_stage``
+lifts them into one collection (one partition per piece, pandas or cudf as the batches are),
+lets the stage build its lazy result with Dask's shuffle, groupby and merge, persists it, and
+lowers each output partition back to a ``DocumentBatch`` for the chains after it. ``frame_of``
+and ``batch_of`` run as small Dask tasks next to the data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
-from curator_dask.backends.dask.adapter import ChainOutcome
+import dask
+import dask.dataframe as dd
+from distributed import futures_of, wait
+
+from curator_dask.backends.dask.chain import ChainOutcome, TaskSlice
 from curator_dask.metrics import StagePerfStats
 from curator_dask.tasks import DocumentBatch
 from curator_dask.tasks.frames import concat_frames, empty_like, is_cudf_frame
@@ -43,28 +51,22 @@ def batch_of(frame: Any, dataset_name: str, perf: StagePerfStats, next_stage: in
 
 
 def run_collection_stage(
-    client: Any, stage: Any, pieces: list[tuple[Any, int, int]], index: int
+    client: Any, stage: Any, pieces: list[TaskSlice], index: int
 ) -> tuple[list[Any], StagePerfStats]:
     """Run a ``CollectionStage`` over every piece that reached it; wait for the result.
 
     Args:
         client: the run's client.
         stage: the collection stage (the driver's copy).
-        pieces: ``(chain future, lo, hi)`` slices of chain results holding the stage's input.
+        pieces: slices of chain results (futures) holding the stage's input.
         index: the stage's position in the pipeline.
 
     Returns:
         One future per output partition (each a ``ChainOutcome`` for the next stage) and the
         stage's performance record.
     """
-    import time
-
-    import dask
-    import dask.dataframe as dd
-    from distributed import futures_of, wait
-
     began = time.perf_counter()
-    parts = [client.submit(frame_of, chain, lo, hi, pure=False) for chain, lo, hi in pieces]
+    parts = [client.submit(frame_of, p.source, p.lo, p.hi, pure=False) for p in pieces]
     meta = client.submit(empty_like, parts[0]).result()
     items_in = sum(client.gather([client.submit(len, p) for p in parts]))
     # as_current: a compute() inside process_collection must use this run's client, not whichever

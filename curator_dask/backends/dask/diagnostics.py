@@ -1,0 +1,112 @@
+"""What the driver tells the user while a run goes on or goes wrong: progress, stalls, lost workers.
+
+The driver calls these at three points: ``StallWatch.wait`` while it waits for a chain (fails a
+run in which every worker stays paused for memory), ``explain_lost`` when Dask gives up on a
+chain whose workers kept dying, and ``Progress.report`` after each round of completions.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from distributed import wait
+from distributed.scheduler import KilledWorker
+
+from curator_dask.backends.dask.attempts import stage_of_key
+from curator_dask.errors import StageError
+from curator_dask.metrics.run_result import StageSummary
+
+__all__ = ["Progress", "StallWatch", "explain_lost"]
+
+
+class StallWatch:
+    """Waits for the next chain to finish; fails clearly if every worker stays paused too long.
+
+    Args:
+        client: the run's client.
+        stall_timeout: seconds without a finished chain, while every worker is paused, that end the run.
+    """
+
+    def __init__(self, client: Any, stall_timeout: float) -> None:
+        self.client = client
+        self.stall_timeout = stall_timeout
+        self.last_done = time.perf_counter()
+
+    def wait(self, futures: list[Any]) -> None:
+        """Block until one of ``futures`` is done.
+
+        Raises:
+            StageError: when no chain finished for ``stall_timeout`` seconds and every worker is
+                paused for memory, naming the memory limits and the settings that help.
+        """
+        while True:
+            try:
+                wait(futures, timeout=min(self.stall_timeout, 5.0), return_when="FIRST_COMPLETED")
+                self.last_done = time.perf_counter()
+                return
+            except TimeoutError:
+                pass
+            stalled = time.perf_counter() - self.last_done
+            workers = self.client.scheduler_info().get("workers", {})
+            paused = [a for a, w in workers.items() if w.get("status") == "paused"]
+            if workers and len(paused) == len(workers) and stalled > self.stall_timeout:
+                limits = sorted({w.get("memory_limit") for w in workers.values()})
+                msg = (
+                    f"No chain finished for {stalled:.0f} s and every worker is paused for memory "
+                    f"(memory_limit {limits} bytes). The stages hold more data than the workers may keep: "
+                    f"raise the workers' memory_limit (ClusterSpec(memory_limit=...), 'dask worker "
+                    f"--memory-limit'), read smaller partitions (files_per_partition / blocksize), or lower "
+                    f"max_in_flight. stall_timeout={self.stall_timeout} s in the executor config sets this limit."
+                )
+                raise StageError(msg)
+
+
+def explain_lost(error: KilledWorker, fused: Sequence[str]) -> StageError:
+    """A ``KilledWorker`` as a message naming the stages, the last worker and its memory limit.
+
+    Args:
+        error: what Dask raised.
+        fused: names of the stages of the chain that killed its workers (empty if unknown).
+    """
+    key = str(error.task)
+    stage = fused[-1] if len(fused) == 1 else stage_of_key(key)
+    what = f"Stage {stage!r}" if len(fused) <= 1 else "Stages " + ", ".join(map(repr, fused)) + " (fused)"
+    worker = getattr(error.last_worker, "address", str(error.last_worker))
+    limit = getattr(error.last_worker, "memory_limit", None)
+    limit_text = f"{limit / 2**30:.2f} GiB" if limit else "no limit"
+    msg = (
+        f"{what} (chain {key}) killed {error.allowed_failures + 1} workers in a row, the last "
+        f"{worker} (memory_limit {limit_text}). Workers die like this when a batch needs more memory "
+        f"than their limit: raise it (ClusterSpec(memory_limit=...), 'dask worker --memory-limit'), "
+        f"or give the stage smaller batches (files_per_partition / blocksize of the reader). The "
+        f"worker logs say why each one died; distributed.scheduler.allowed-failures sets the count."
+    )
+    return StageError(msg, stage_name=stage, worker=worker)
+
+
+class Progress:
+    """Per-stage progress on stderr, at most every ``interval`` seconds, on runs that last that long."""
+
+    def __init__(self, enabled: bool, interval: float) -> None:
+        self.enabled = enabled
+        self.interval = interval
+        self.started = time.perf_counter()
+        self._last = self.started
+
+    def report(self, summaries: Sequence[StageSummary], queued: Sequence[int]) -> None:
+        """Print one line per stage (tasks in, queued, items, items/s) if ``interval`` has passed."""
+        now = time.perf_counter()
+        if not self.enabled or now - self._last < self.interval:
+            return
+        self._last = now
+        elapsed = now - self.started
+        lines = [f"[curator_dask] {elapsed:7.1f}s"]
+        for s, waiting in zip(summaries, queued, strict=True):
+            lines.append(
+                f"  {s.name:<32} {s.tasks_in:>8} tasks in ({waiting} queued) "
+                f"{s.items_in:>10} items  {s.items_in / elapsed:10.1f} items/s"
+            )
+        print("\n".join(lines), file=sys.stderr, flush=True)

@@ -1,0 +1,321 @@
+"""One execution of a pipeline on a cluster: the driver loop behind ``DaskExecutor.execute``.
+
+The driver keeps a queue of batches waiting to start a chain (``QueuedChain``; see ``chain``) and
+a bounded set of chains in flight. A chain that runs to the end of the pipeline returns its tasks
+to the driver. A chain that may stop early (at a fan-out or a resource boundary) is followed by a
+tiny summary task on the same worker, which tells the driver where it stopped without moving its
+tasks; the driver then splits it into new chains, one per batch of the next stage. Later stages
+are preferred, so results stream out while early stages still run and memory stays bounded by the
+number of chains in flight. Collection stages wait for all their input (see ``collection``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import inspect
+import itertools
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from distributed import Client, Future, as_completed
+from distributed.scheduler import KilledWorker
+
+from curator_dask.backends.dask import attempts
+from curator_dask.backends.dask.adapter import AdapterFactory
+from curator_dask.backends.dask.chain import ChainOutcome, ChainSpec, TaskSlice, run_chain
+from curator_dask.backends.dask.collection import run_collection_stage
+from curator_dask.backends.dask.config import DaskExecutorConfig
+from curator_dask.backends.dask.diagnostics import Progress, StallWatch, explain_lost
+from curator_dask.backends.dask.plan import ChainPlan, StageProfile, check_resources, split_points
+from curator_dask.backends.dask.resume import ResumeLedger, ResumeSpec
+from curator_dask.backends.dask.setup import StageSetupPlugin, exclude_failed_workers, forget_run
+from curator_dask.errors import StageSetupError
+from curator_dask.metrics.run_result import RunResult, StageSummary
+from curator_dask.tasks import Task
+
+__all__ = ["Driver", "QueuedChain"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(order=True, slots=True)
+class QueuedChain:
+    """A batch waiting to start a chain. Ordered so the heap pops later stages first, then FIFO."""
+
+    rank: int  # -start
+    seq: int
+    start: int = field(compare=False)
+    batch: TaskSlice = field(compare=False)
+
+
+@dataclass(slots=True)
+class InFlight:
+    """A submitted chain: its future (the one later chains read) and the stage it started at."""
+
+    chain: Future
+    start: int
+
+
+class Driver:
+    """One execution: plugins, the queue of batches, chains in flight, totals and the ledger.
+
+    Args:
+        client: the run's client.
+        stages: the pipeline's execution stages (the driver's copies).
+        profiles: what the planner resolved about each stage.
+        plans: the chain plan of each start stage.
+        factories: the adapter factory of each stage.
+        config: the executor's settings.
+        initial: the tasks the run starts from.
+        ledger: the resume ledger, when the run is resumable.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        stages: Sequence[Any],
+        profiles: Sequence[StageProfile],
+        plans: Sequence[ChainPlan],
+        factories: Sequence[AdapterFactory],
+        config: DaskExecutorConfig,
+        initial: list[Task],
+        ledger: ResumeLedger | None,
+    ) -> None:
+        self.client = client
+        self.stages = list(stages)
+        self.profiles = list(profiles)
+        self.plans = list(plans)
+        self.config = config
+        self.initial = initial
+        self.ledger = ledger
+        self.run_id = uuid.uuid4().hex[:10]
+        self.plugins = [
+            StageSetupPlugin(s, self.run_id, i, factories[i], config.setup_timeout) for i, s in enumerate(stages)
+        ]
+        self.registered = [False] * len(stages)
+        self.summaries = [StageSummary(p.name) for p in profiles]
+        self.result = RunResult()
+        self._specs: list[ChainSpec] = []
+        self._queue: list[QueuedChain] = []
+        self._seq = itertools.count()
+        self._inflight: dict[Future, InFlight] = {}  # keyed by the future the driver watches
+        self._parked: dict[int, list[TaskSlice]] = {}  # input waiting for collection stages
+        self._progress = Progress(config.progress, config.progress_interval)
+        self._limit, self._limit_checked = 32, float("-inf")
+
+    def _spec(self, plan: ChainPlan, resume: ResumeSpec | None) -> ChainSpec:
+        return ChainSpec(
+            plugin_names=tuple(p.name for p in self.plugins),
+            stage_names=tuple(p.name for p in self.profiles),
+            batch_sizes=tuple(p.batch_size for p in self.profiles),
+            start=plan.start,
+            stop=plan.stop,
+            may_split=plan.may_split,
+            tolerate_failures=self.config.tolerate_failures,
+            resume=resume,
+        )
+
+    # -- set-up and tear-down ---------------------------------------------------------------
+    def _workers(self) -> dict[str, dict[str, float]]:
+        takes_n = "n_workers" in inspect.signature(self.client.scheduler_info).parameters
+        info = self.client.scheduler_info(n_workers=-1) if takes_n else self.client.scheduler_info()
+        if not info.get("workers"):
+            self.client.wait_for_workers(1, timeout=self.config.worker_timeout)
+            info = self.client.scheduler_info()
+        return {addr: dict(w.get("resources") or {}) for addr, w in info["workers"].items()}
+
+    def _register(self) -> None:
+        for i, plugin in enumerate(self.plugins):
+            self.registered[i] = True  # before: a setup that raises still leaves the plugin registered
+            try:
+                self.client.register_plugin(plugin, name=plugin.name)
+            except StageSetupError:
+                if self.config.on_setup_error != "exclude_worker":
+                    raise
+                excluded = exclude_failed_workers(self.client, plugin)
+                self.result.excluded_workers.update(excluded)
+                logger.warning("excluded workers whose setup of %r failed: %s", plugin.stage_name, sorted(excluded))
+
+    def _teardown(self) -> None:
+        for i, plugin in enumerate(self.plugins):
+            if self.registered[i]:
+                self.registered[i] = False
+                self.client.unregister_worker_plugin(plugin.name)
+
+    # -- the run ------------------------------------------------------------------------------
+    def execute(self) -> RunResult:
+        """Run every stage over the initial tasks; returns the last stage's tasks with the run's record."""
+        check_resources(self.profiles, self._workers())
+        resume = self.ledger.start() if self.ledger is not None else None
+        self._specs = [self._spec(plan, resume) for plan in self.plans]
+        attempt_log = attempts.install(self.client, self.run_id)
+        try:
+            self._register()
+            self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
+            # as_current: as_completed and any compute() take the default client; with another
+            # Client in the process (a notebook's own), that would be the wrong one
+            with self.client.as_current():
+                self._loop()
+            self._teardown()
+        except BaseException:
+            self._cancel()
+            raise
+        finally:
+            self._teardown_quietly()
+            self.result.retries = attempts.read_and_remove(self.client, attempt_log)
+            with contextlib.suppress(Exception):  # workers may be gone; the files are small
+                self.client.run(forget_run, self.run_id)
+        self._finish_resume()
+        self.result.stages = self.summaries
+        self.result.wall_time = time.perf_counter() - self._progress.started
+        if self.result.failures:
+            logger.warning("%d batches failed and were dropped; see RunResult.failures", len(self.result.failures))
+        return self.result
+
+    def _enqueue(self, start: int, tasks: TaskSlice) -> None:
+        for lo, hi in split_points(tasks.size, self.profiles[start].batch_size):
+            if isinstance(tasks.source, list):  # the driver's own tasks travel with the chain
+                batch = TaskSlice(tasks.source[tasks.lo + lo : tasks.lo + hi], 0, hi - lo)
+            else:
+                batch = TaskSlice(tasks.source, tasks.lo + lo, tasks.lo + hi)
+            heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch))
+
+    def _in_flight_limit(self) -> int:
+        """``max_in_flight``, or 16 chains per worker thread, recounted at most once a second
+        (asking the scheduler on every completion was a round trip on the driver's hot path)."""
+        if self.config.max_in_flight:
+            return self.config.max_in_flight
+        now = time.perf_counter()
+        if now - self._limit_checked > 1.0:
+            self._limit = max(32, 16 * sum(self.client.nthreads().values()))
+            self._limit_checked = now
+        return self._limit
+
+    def _submit(self, ac: as_completed) -> None:
+        limit = self._in_flight_limit()
+        n = len(self.stages)
+        while self._queue and len(self._inflight) < limit:
+            queued = heapq.heappop(self._queue)
+            spec = self._specs[queued.start]
+            token = uuid.uuid4().hex[:12]
+            chain = self.client.submit(
+                run_chain,
+                spec,
+                queued.batch.source,
+                queued.batch.lo,
+                queued.batch.hi,
+                key=attempts.chain_key(spec.stage_names[spec.start], self.run_id, token),
+                resources=self.profiles[queued.start].resources,
+                priority=queued.start,
+                retries=self.config.max_retries,
+                pure=False,
+            )
+            watched = chain
+            if spec.may_split or spec.stop < n:
+                # the outcome may be an intermediate one; a summary spares the driver its tasks
+                watched = self.client.submit(
+                    ChainOutcome.summary, chain, n, key=f"summary-{token}", priority=queued.start + 1, pure=False
+                )
+            self._inflight[watched] = InFlight(chain, queued.start)
+            ac.add(watched)
+
+    def _loop(self) -> None:
+        ac = as_completed(with_results=True, raise_errors=True)  # raises the first stage error
+        stall = StallWatch(self.client, self.config.stall_timeout)
+        self._submit(ac)
+        while self._inflight or self._parked:
+            if not self._inflight:  # everything before the first waiting collection stage is done
+                self._run_collection(min(self._parked))
+            else:
+                stall.wait(list(self._inflight))
+                try:
+                    done = ac.next_batch(block=True)
+                except KilledWorker as e:
+                    raise self._explain_lost(e) from e
+                for watched, outcome in done:
+                    self._finish(self._inflight.pop(watched), outcome)
+            # Stages are torn down only at the end: when a worker dies, Dask recomputes the lost
+            # results of earlier chains, and those need their stages set up again.
+            self._submit(ac)
+            queued = [sum(1 for q in self._queue if q.start == i) for i in range(len(self.stages))]
+            self._progress.report(self.summaries, queued)
+
+    def _explain_lost(self, error: KilledWorker) -> Exception:
+        key = str(error.task)
+        start = next((f.start for f in self._inflight.values() if f.chain.key == key), None)
+        fused = [p.name for p in self.profiles[start : self.plans[start].stop]] if start is not None else []
+        return explain_lost(error, fused)
+
+    def _finish(self, flight: InFlight, outcome: ChainOutcome) -> None:
+        for index, count in outcome.counts.items():
+            self.summaries[index].merge(count)
+        self.result.failures.extend(outcome.failures)
+        nxt = outcome.next_stage
+        if nxt >= len(self.stages):
+            self.result.extend(outcome.tasks)
+        elif outcome.num_tasks and self.profiles[nxt].is_collection:
+            self._parked.setdefault(nxt, []).append(TaskSlice(flight.chain, 0, outcome.num_tasks))
+        elif outcome.num_tasks:
+            self._enqueue(nxt, TaskSlice(flight.chain, 0, outcome.num_tasks))
+        if self.ledger is not None and outcome.resume is not None:
+            self.ledger.settle(outcome.resume)
+            self.result.skipped_sources.extend(outcome.resume.skipped)
+
+    def _run_collection(self, index: int) -> None:
+        pieces = self._parked.pop(index)
+        outcomes, perf = run_collection_stage(self.client, self.stages[index], pieces, index)
+        self.summaries[index].merge(
+            StageSummary(
+                self.profiles[index].name,
+                batches=1,
+                tasks_in=sum(p.size for p in pieces),
+                items_in=perf.num_items_processed,
+                tasks_out=len(outcomes),
+                seconds=perf.process_time,
+            )
+        )
+        for outcome in outcomes:
+            if index + 1 >= len(self.stages):
+                self.result.extend(outcome.result().tasks)
+            else:
+                self._enqueue(index + 1, TaskSlice(outcome, 0, 1))
+
+    def _finish_resume(self) -> None:
+        if self.ledger is None:
+            return
+        written = [str(p) for task in self.result for p in getattr(task, "data", [])]
+        self.result.stale_files = self.ledger.stale_files(self.result.skipped_sources, written)
+        if self.result.stale_files:
+            shown = ", ".join(self.result.stale_files[:5])
+            more = f" and {len(self.result.stale_files) - 5} more" if len(self.result.stale_files) > 5 else ""
+            logger.warning(
+                "%d files in %s were written by an earlier run that this run did not rewrite (its pipeline or "
+                "inputs differ): %s%s. They are not part of this run's output and were left as they are; use the "
+                "writer's mode='overwrite' to start from an empty folder.",
+                len(self.result.stale_files),
+                self.ledger.root,
+                shown,
+                more,
+            )
+
+    def _cancel(self) -> None:
+        futures = [f for watched, flight in self._inflight.items() for f in (watched, flight.chain)]
+        futures += [q.batch.source for q in self._queue if isinstance(q.batch.source, Future)]
+        self._inflight.clear()
+        self._queue.clear()
+        if futures:
+            try:
+                self.client.cancel(futures, force=True)
+            except Exception:  # the cluster may already be gone; nothing left to cancel then
+                logger.debug("cancelling outstanding chains failed", exc_info=True)
+
+    def _teardown_quietly(self) -> None:
+        try:
+            self._teardown()
+        except Exception:  # a teardown error must not hide the run's own error
+            logger.warning("stage teardown failed", exc_info=True)

@@ -1,0 +1,222 @@
+"""Setting stages up on workers: a worker plugin per stage, and the once-per-node election.
+
+``StageSetupPlugin`` makes each worker's own copy of a stage: ``setup_on_node`` once per node
+(on a throw-away copy, elected among the node's workers), then ``setup`` on the worker's copy,
+which every batch of the stage on that worker uses (``adapter_for``). Both run in a thread, off
+the worker's event loop, within ``setup_timeout`` seconds. Workers that join later get the same
+treatment when they register; ``teardown`` runs when the executor removes the plugin.
+
+A node is a host by default; ``CURATOR_DASK_NODE_ID`` in a worker's environment overrides it
+(containers that share a host name, tests that simulate nodes). The election uses a file lock
+in the node's temporary directory: the first worker to take it runs ``setup_on_node`` and leaves
+a marker saying how it went; the others wait on the lock and read the marker. It needs no
+scheduler changes and works for workers that join later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import fcntl
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+from distributed import WorkerPlugin
+from distributed.comm import get_address_host
+
+from curator_dask.backends.base import NodeInfo, WorkerMetadata
+from curator_dask.backends.dask.adapter import AdapterFactory, StageAdapter
+from curator_dask.errors import StageSetupError
+
+__all__ = ["NODE_ID_ENV", "StageSetupPlugin", "exclude_failed_workers", "forget_run", "node_id_for"]
+
+logger = logging.getLogger(__name__)
+
+NODE_ID_ENV = "CURATOR_DASK_NODE_ID"
+_OK = "ok"
+
+
+class StageSetupPlugin(WorkerPlugin):
+    """Sets one stage up on each worker: ``setup_on_node`` once per node, then ``setup``.
+
+    Args:
+        stage: the stage (pickled now, by value where the workers cannot import its module).
+        run_id: the run's id (names the plugin and the node election).
+        index: the stage's position in the pipeline.
+        factory: makes the adapter around a worker's stage copy (``adapter.adapter_factory``).
+        timeout: seconds the whole set-up may take on one worker.
+    """
+
+    idempotent = False
+
+    def __init__(self, stage: Any, run_id: str, index: int, factory: AdapterFactory, timeout: float) -> None:
+        self.name = f"curator-{run_id}-{index:03d}-{stage.name}"
+        self.run_id = run_id
+        self.index = index
+        self.stage_name = str(stage.name)
+        self.factory = factory
+        self.timeout = timeout
+        self._stage_bytes = cloudpickle.dumps(stage)
+        self._adapters: dict[str, StageAdapter] = {}
+        self._errors: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_adapters", "_errors", "_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._adapters, self._errors, self._lock = {}, {}, threading.Lock()
+
+    async def setup(self, worker: Any) -> None:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self._setup, worker.address), self.timeout)
+        except TimeoutError:
+            msg = (
+                f"Setting up stage {self.stage_name!r} did not finish on worker {worker.address} within "
+                f"{self.timeout:g} s (setup_timeout). A setup_on_node or setup that waits for something that "
+                "never comes (a download, a lock, a device) hangs here; fix it, or raise the executor config "
+                "setup_timeout if it is only slow. The stuck call keeps running in that worker until it exits."
+            )
+            self._errors[worker.address] = msg
+            raise StageSetupError(msg) from None
+
+    def _stage(self, address: str) -> Any:
+        try:
+            return cloudpickle.loads(self._stage_bytes)
+        except ModuleNotFoundError as e:
+            msg = (
+                f"Stage {self.stage_name!r} cannot be sent to worker {address}: that worker cannot import "
+                f"module {e.name!r}, which the stage needs. Install it in the workers' environment (the same "
+                f"packages as the client), or send it with client.upload_file('<path to {e.name}.py>')."
+            )
+            raise StageSetupError(msg) from e
+
+    def _setup(self, address: str) -> StageAdapter:
+        with self._lock:
+            if address in self._adapters:
+                return self._adapters[address]
+            node = node_id_for(address)
+            metadata = WorkerMetadata(worker_id=address, allocation={"node_id": node})
+            try:
+                stage = self._stage(address)
+                run_once_per_node(
+                    self.run_id,
+                    f"{self.index:03d}",
+                    node,
+                    lambda: self.factory(copy.deepcopy(stage)).setup_on_node(NodeInfo(node_id=node), metadata),
+                )
+                adapter = self.factory(stage)
+                adapter.setup(metadata)
+            except StageSetupError as exc:
+                self._errors[address] = str(exc)
+                raise
+            except Exception as exc:
+                self._errors[address] = traceback.format_exc()
+                msg = (
+                    f"Setting up stage {self.stage_name!r} failed on worker {address} (node {node!r}): "
+                    f"{type(exc).__name__}: {exc}\n\nOriginal traceback (on the worker):\n{self._errors[address]}"
+                )
+                raise StageSetupError(msg) from exc
+            self._adapters[address] = adapter
+            return adapter
+
+    def adapter_for(self, worker: Any) -> StageAdapter:
+        """This worker's set-up stage copy; a worker whose setup failed says so."""
+        adapter = self._adapters.get(worker.address)
+        if adapter is not None:
+            return adapter
+        if worker.address in self._errors:
+            msg = (
+                f"Stage {self.stage_name!r} cannot run on worker {worker.address}: its setup failed there.\n"
+                f"{self._errors[worker.address]}"
+            )
+            raise StageSetupError(msg)
+        return self._setup(worker.address)  # a plugin still being set up: wait for it
+
+    async def teardown(self, worker: Any) -> None:
+        adapter = self._adapters.pop(worker.address, None)
+        if adapter is not None:
+            await asyncio.to_thread(adapter.teardown)
+
+
+def _setup_errors(dask_worker: Any, name: str) -> str | None:
+    plugin = dask_worker.plugins.get(name)
+    return None if plugin is None else plugin._errors.get(dask_worker.address)
+
+
+def exclude_failed_workers(client: Any, plugin: StageSetupPlugin) -> dict[str, str]:
+    """Retire the workers on which ``plugin``'s setup failed; returns ``{worker: error}``.
+
+    Raises:
+        StageSetupError: when the setup failed on every worker (nothing left to run on).
+    """
+    errors = {w: e for w, e in client.run(_setup_errors, name=plugin.name).items() if e}
+    if len(errors) == len(client.scheduler_info()["workers"]):
+        first = next(iter(errors.values()))
+        msg = f"Setting up stage {plugin.stage_name!r} failed on every worker; first error:\n{first}"
+        raise StageSetupError(msg)
+    if errors:
+        client.retire_workers(workers=list(errors), close_workers=True, remove=True)
+    return {w: e.strip().splitlines()[-1] for w, e in errors.items()}
+
+
+# -- nodes and the once-per-node election ---------------------------------------------------
+def node_id_for(worker_address: str) -> str:
+    """The node id of the worker at ``worker_address`` (never contains a comma)."""
+    node = os.environ.get(NODE_ID_ENV) or get_address_host(worker_address)
+    return node.replace(",", "_")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def _election_folder(run_id: str) -> Path:
+    return Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
+
+
+def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None]) -> bool:
+    """Run ``fn`` once for ``(run_id, key, node_id)`` among all processes of this node.
+
+    Blocks until the node's single run has finished. Returns True in the process that ran it.
+
+    Raises:
+        RuntimeError: when the node's run raised (in every process that waited for it), with
+            the original traceback in the message.
+    """
+    folder = _election_folder(run_id)
+    stem = f"{_safe(key)}--{_safe(node_id)}"  # node ids hold dots: never use Path.with_suffix here
+    marker = folder / f"{stem}.done"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{stem}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        try:
+            if marker.exists():
+                outcome = marker.read_text()
+                if outcome != _OK:
+                    raise RuntimeError(f"setup_on_node failed on node {node_id!r}:\n{outcome}")
+                return False
+            try:
+                fn()
+            except Exception:
+                marker.write_text(traceback.format_exc())
+                raise
+            marker.write_text(_OK)
+            return True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def forget_run(run_id: str) -> None:
+    """Remove a finished run's election files on this node (best effort; run at the run's end)."""
+    shutil.rmtree(_election_folder(run_id), ignore_errors=True)
