@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from curator_dask.errors import InputError, OutputError, OutputExistsError
+from curator_dask.errors import ConfigError, InputError, OutputError, OutputExistsError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter, check_output_paths, prepare_outputs
@@ -87,7 +87,7 @@ def test_error_mode_refuses_a_non_empty_directory(tmp_path: Path) -> None:
 
 
 def test_bad_modes_and_paths(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="Invalid mode"):
+    with pytest.raises(ConfigError, match=r"Invalid mode: 'replace' for writer 'jsonl_writer'\. Allowed: 'ignore', "):
         JsonlWriter(str(tmp_path), mode="replace")  # type: ignore[arg-type]
     with pytest.raises(NotImplementedError, match="append"):
         JsonlWriter(str(tmp_path), mode="append")

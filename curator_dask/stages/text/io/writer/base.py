@@ -46,7 +46,7 @@ from typing import Any, Literal
 import fsspec
 import pandas as pd
 
-from curator_dask.errors import InputError
+from curator_dask.errors import ConfigError, InputError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.io.writer.manifest import OutputFolder
 from curator_dask.tasks import DocumentBatch, FileGroupTask
@@ -84,8 +84,11 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     def __post_init__(self) -> None:
         self.write_kwargs = dict(self.write_kwargs or {})
         if self.mode not in _MODES:
-            msg = f"Invalid mode: {self.mode!r}. Allowed: {list(_MODES)}"
-            raise ValueError(msg)
+            msg = (
+                f"Invalid mode: {self.mode!r} for writer {self.name!r}. Allowed: 'ignore', 'overwrite', 'error' "
+                "('append' is not implemented). Fix: pass one of them as mode=..."
+            )
+            raise ConfigError(msg)
         if self.mode == "append":
             msg = "append mode is not implemented; mode='ignore' adds files to an existing directory"
             raise NotImplementedError(msg)
