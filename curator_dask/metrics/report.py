@@ -148,25 +148,28 @@ def _has_matplotlib() -> bool:
 
 def write_report(result: RunResult, folder: str | Path, plot: bool = True) -> dict[str, Path]:
     """Write ``stage_report.csv``, ``stage_report.md`` and (with ``plot``) the time chart:
-    ``stage_times.png`` with matplotlib, else ``stage_times.html``.
+    ``stage_times.png`` with matplotlib, else ``stage_times.html``. Inside a writer's output folder
+    the files are first recorded in its manifest, so that ``mode='overwrite'`` may replace them.
 
     Returns:
         ``{"csv": path, "markdown": path, "plot": path}`` for the files written.
     """
+    from curator_dask.stages.text.io.writer.manifest import record_written
+
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     rows = stage_rows(result)
     paths = {"csv": out / "stage_report.csv", "markdown": out / "stage_report.md"}
+    if plot and rows:
+        paths["plot"] = out / ("stage_times.png" if _has_matplotlib() else "stage_times.html")
+    record_written(paths.values())
     with open(paths["csv"], "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=[fl.name for fl in dataclasses.fields(StageRow)])
         writer.writeheader()
         writer.writerows(dataclasses.asdict(r) for r in rows)
     wall = f"\nWall time: {result.wall_time:.2f} s. Failures: {len(result.failures)}.\n"
     paths["markdown"].write_text(to_markdown(rows) + wall)
-    if plot and rows and _has_matplotlib():
-        paths["plot"] = out / "stage_times.png"
-        plot_stage_times(rows, paths["plot"])
-    elif plot and rows:
-        paths["plot"] = out / "stage_times.html"
-        plot_stage_times_html(rows, paths["plot"])
+    if "plot" in paths:
+        draw = plot_stage_times if paths["plot"].suffix == ".png" else plot_stage_times_html
+        draw(rows, paths["plot"])
     return paths

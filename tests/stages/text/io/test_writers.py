@@ -1,4 +1,4 @@
-"""``JsonlWriter`` and ``ParquetWriter``: modes, names, atomic writes, empty batches, round trips."""
+"""``JsonlWriter`` and ``ParquetWriter``: names, atomic writes, empty batches, round trips, modes at run start."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pyarrow as pa
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from curator_dask.errors import InputError, OutputExistsError
+from curator_dask.errors import ConfigError, InputError, OutputError, OutputExistsError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
-from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
+from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter, check_output_paths, prepare_outputs
 from curator_dask.tasks import DocumentBatch, FileGroupTask
 from curator_dask.tasks.tasks import deterministic_hash
 
@@ -31,7 +31,8 @@ def batch(data: object = FRAME, task_id: str = "0_abc_0", sources: list[str] | N
 
 
 def listing(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())
+    """The folder's data and temporary files: everything but the ``.curator_dask/`` bookkeeping."""
+    return sorted(p.name for p in directory.iterdir() if p.name != ".curator_dask")
 
 
 @pytest.mark.parametrize(("writer_class", "ext"), WRITERS)
@@ -60,38 +61,39 @@ def test_names_are_deterministic_and_distinct_per_task(tmp_path: Path, writer_cl
     assert Path(writer.process(unsourced).data[0]).name == f"{deterministic_hash(['ds'], '0_7')}.{ext}"
 
 
-def test_modes_act_once_at_construction(tmp_path: Path) -> None:
+def test_modes_act_once_in_prepare_outputs_not_in_copies(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.jsonl").write_text("{}\n")
-    JsonlWriter(str(out), mode="ignore")
-    assert listing(out) == ["old.jsonl"]
     writer = JsonlWriter(str(out), mode="overwrite")
+    prepare_outputs([writer])
+    stale = Path(writer.process(batch(task_id="0_abc_8")).data[0]).name
+    JsonlWriter(str(out), mode="ignore")  # building a writer applies no mode
+    prepare_outputs([JsonlWriter(str(out), mode="overwrite")])  # a new run: our old file goes
     assert listing(out) == []
     written = Path(writer.process(batch()).data[0]).name
-    # Copies for workers (with_, pickle, deepcopy) never clear the directory again.
+    # Copies for workers (with_, pickle, deepcopy) never clear the folder.
     for clone in (writer.with_(name="w2"), pickle.loads(pickle.dumps(writer)), copy.deepcopy(writer)):
         clone.process(batch(task_id="0_abc_9"))
-    assert written in listing(out) and len(listing(out)) == 2
+    assert written in listing(out) and stale not in listing(out) and len(listing(out)) == 2
 
 
 def test_error_mode_refuses_a_non_empty_directory(tmp_path: Path) -> None:
-    JsonlWriter(str(tmp_path / "new"), mode="error")  # missing: created
-    JsonlWriter(str(tmp_path / "new"), mode="error")  # exists but empty: fine
+    prepare_outputs([JsonlWriter(str(tmp_path / "new"), mode="error")])  # missing: created
+    prepare_outputs([JsonlWriter(str(tmp_path / "new"), mode="error")])  # exists but empty: fine
     (tmp_path / "new" / "x.jsonl").write_text("{}\n")
     with pytest.raises(OutputExistsError, match=r"already exists and is not empty.*mode='overwrite'") as info:
-        JsonlWriter(str(tmp_path / "new"), mode="error")
-    assert isinstance(info.value, FileExistsError) and isinstance(info.value, InputError)
+        prepare_outputs([JsonlWriter(str(tmp_path / "new"), mode="error")])
+    assert isinstance(info.value, FileExistsError) and isinstance(info.value, OutputError)
+    assert listing(tmp_path / "new") == ["x.jsonl"]
 
 
 def test_bad_modes_and_paths(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="Invalid mode"):
+    with pytest.raises(ConfigError, match=r"Invalid mode: 'replace' for writer 'jsonl_writer'\. Allowed: 'ignore', "):
         JsonlWriter(str(tmp_path), mode="replace")  # type: ignore[arg-type]
     with pytest.raises(NotImplementedError, match="append"):
         JsonlWriter(str(tmp_path), mode="append")
     (tmp_path / "file").write_text("x")
-    with pytest.raises(InputError, match="is a file"):
-        ParquetWriter(str(tmp_path / "file"))
+    with pytest.raises(OutputError, match=r"Output path '.*/file' of writer 'parquet_writer' is a file"):
+        check_output_paths([ParquetWriter(str(tmp_path / "file"))])
     with pytest.raises(ValueError, match="partition_cols"):
         ParquetWriter(str(tmp_path), write_kwargs={"partition_cols": ["id"]})
 
@@ -141,9 +143,12 @@ def test_fields_select_and_missing_fields_are_named(tmp_path: Path, writer_class
 
 
 def test_memory_url_output_keeps_protocol() -> None:
-    out = ParquetWriter("memory:///writer-test/out", mode="overwrite").process(batch())
+    writer = ParquetWriter("memory:///writer-test/out", mode="overwrite")
+    prepare_outputs([writer])
+    out = writer.process(batch())
     assert out.data[0].startswith("memory:///writer-test/out/") and out.data[0].endswith(".parquet")
-    assert fsspec.filesystem("memory").ls("/writer-test/out", detail=False) == [out.data[0][len("memory://") :]]
+    listed = fsspec.filesystem("memory").ls("/writer-test/out", detail=False)
+    assert sorted(listed) == ["/writer-test/out/.curator_dask", out.data[0][len("memory://") :]]
 
 
 @pytest.mark.parametrize(

@@ -1,26 +1,43 @@
 """What the JSONL and Parquet writers share: the output mode, file names, atomic writes.
 
-Output mode (``mode``) is applied once, in the writer's constructor, on the driver, as NeMo
-Curator does: ``"ignore"`` writes into the directory as it is, ``"overwrite"`` deletes it first,
-``"error"`` refuses a directory that exists and is not empty; all three then create it. Not in
-``setup_on_node`` (once per *node*: on several nodes each would clear the others' output) nor in
-``setup`` (once per worker). Copies made by ``with_()``, by pickling to workers or by the
-executor never run the constructor again, so the directory is cleared exactly once per writer
-built. Build the writer when you build the pipeline, not long before.
+Building, copying, pickling or describing a writer never touches the file system; a local
+``path`` (one without ``://``) is only made absolute, on the driver, so that a worker started in
+another directory writes where the user meant. The ``mode`` takes effect once per run, on the
+driver, before any work: the executor calls ``prepare_outputs(stages)``
+(``writer/output_folder.py``), after ``check_output_paths(stages)`` has refused, in every mode,
+an output path equal to, inside or containing an input path, and one that is or lies under a
+file. What each mode may delete:
 
-File names are ``<12 hex>.<extension>``: the hash of the task's ``_metadata["source_files"]`` with
-its ``task_id`` as seed (NeMo Curator's formula), so a rerun writes the same names and a
-fan-out of one source into many tasks writes distinct ones. Each file is written under a hidden
-temporary name in the same directory (``.<name>.tmp-<uuid>``) and then moved to its final name,
-so a failed or interrupted task leaves no partial file under a final name, and a retry replaces
-rather than duplicates it. A worker killed mid-write can leave a hidden temporary file; readers
-skip hidden files. On object stores the move is a copy; each object still appears whole.
+- ``"ignore"`` (the default) deletes only the temporary files (``.<name>.tmp-<32 hex>``) that an
+  interrupted write of a curator_dask file ``<name>`` left behind, and the manifest entries of
+  files that were never finished. Everything else stays; new files go beside it, and a file that
+  an earlier run of the same pipeline wrote under the same name is replaced.
+- ``"overwrite"`` deletes what curator_dask wrote there: the files the folder's manifest lists
+  (written by a curator_dask writer or run report), their temporary files, the folders that held
+  only those, and the ``.curator_dask/`` bookkeeping folder. If the folder holds anything else, it
+  deletes nothing and raises ``OutputExistsError`` naming what is in the way.
+- ``"error"`` deletes nothing: it raises ``OutputExistsError`` if the folder exists and is not empty.
+
+All three create the folder when it is missing. ``"append"`` is NeMo Curator's placeholder and
+not implemented. A writer used without an executor (``writer.process(batch)`` in a notebook) still
+works: it creates the folder as it writes, and no mode is applied.
+
+The manifest (``<path>/.curator_dask/written/``, see ``writer/manifest.py``) is how curator_dask
+knows its own files: before a file is written its name is recorded there. File names are
+``<12 hex>.<extension>``: the hash of the task's ``_metadata["source_files"]`` with its
+``task_id`` as seed (NeMo Curator's formula), so a rerun or a recomputed batch writes the same
+name and a fan-out of one source into many tasks writes distinct ones. Each file is written under
+a hidden temporary name in the same folder (``.<name>.tmp-<uuid>``) and then moved to its final
+name, so a failed or interrupted task leaves no partial file under a final name, and a retry
+replaces rather than duplicates it. Readers skip hidden files. On object stores the move is a
+copy; each object still appears whole.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -28,10 +45,10 @@ from typing import Any, Literal
 
 import fsspec
 import pandas as pd
-from fsspec.core import url_to_fs
 
-from curator_dask.errors import InputError, OutputExistsError
+from curator_dask.errors import ConfigError, InputError
 from curator_dask.stages.base import ProcessingStage
+from curator_dask.stages.text.io.writer.manifest import OutputFolder
 from curator_dask.tasks import DocumentBatch, FileGroupTask
 from curator_dask.tasks.tasks import deterministic_hash
 
@@ -47,12 +64,12 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     """Base of the writer stages: one file per ``DocumentBatch``, returned as a ``FileGroupTask``.
 
     Args:
-        path: output directory, local or an fsspec URL.
+        path: output folder, local (made absolute here) or an fsspec URL.
         file_extension: extension of the files written (set by each writer).
         write_kwargs: format options; ``storage_options`` go to fsspec.
         fields: write only these columns, in this order.
-        mode: ``"ignore"``, ``"overwrite"`` or ``"error"`` (see the module docstring);
-            ``"append"`` is NeMo Curator's placeholder and not implemented.
+        mode: ``"ignore"``, ``"overwrite"`` or ``"error"``, applied when a run starts (see the
+            module docstring); ``"append"`` is NeMo Curator's placeholder and not implemented.
 
     The returned task keeps the incoming ``_stage_perf`` and ``_metadata`` (plus ``format``).
     """
@@ -67,12 +84,17 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     def __post_init__(self) -> None:
         self.write_kwargs = dict(self.write_kwargs or {})
         if self.mode not in _MODES:
-            msg = f"Invalid mode: {self.mode!r}. Allowed: {list(_MODES)}"
-            raise ValueError(msg)
+            msg = (
+                f"Invalid mode: {self.mode!r} for writer {self.name!r}. Allowed: 'ignore', 'overwrite', 'error' "
+                "('append' is not implemented). Fix: pass one of them as mode=..."
+            )
+            raise ConfigError(msg)
         if self.mode == "append":
             msg = "append mode is not implemented; mode='ignore' adds files to an existing directory"
             raise NotImplementedError(msg)
-        self._prepare_output_dir()
+        self.path = os.fspath(self.path)
+        if "://" not in self.path:  # resolved here, on the driver: workers may run in another directory
+            self.path = os.path.abspath(self.path)
 
     def inputs(self) -> tuple[list[str], list[str]]:
         return ["data"], []
@@ -88,32 +110,15 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
         """Write the batch (``self.fields`` only, when set) to ``fs_path`` on ``fs``."""
 
     # -- the shared mechanics -----------------------------------------------------------------
-    def _filesystem(self) -> tuple[fsspec.AbstractFileSystem, str]:
-        fs, root = url_to_fs(self.path, **self.write_kwargs.get("storage_options", {}))
-        return fs, root.rstrip("/")
-
-    def _prepare_output_dir(self) -> None:
-        fs, root = self._filesystem()
-        exists = fs.exists(root)
-        if exists and not fs.isdir(root):
-            msg = f"Output path {self.path!r} is a file; writers write a directory of files. Pass a directory path."
-            raise InputError(msg)
-        if self.mode == "error" and exists and fs.ls(root):
-            msg = (
-                f"Output directory {self.path!r} already exists and is not empty (mode='error'). "
-                "Pass mode='overwrite' to replace it, mode='ignore' to add files to it, or another path."
-            )
-            raise OutputExistsError(msg)
-        if self.mode == "overwrite" and exists:
-            logger.info("Removing output directory %s (mode='overwrite')", self.path)
-            fs.rm(root, recursive=True)
-        fs.makedirs(root, exist_ok=True)
-
     def process(self, task: DocumentBatch) -> FileGroupTask:
-        fs, root = self._filesystem()
+        folder = OutputFolder(self.path, self.write_kwargs.get("storage_options"))
+        fs, root = folder.fs, folder.root
         file_name = f"{self._base_name(task)}.{self.get_file_extension()}"
         final_path = f"{root}/{file_name}"
         temp_path = f"{root}/.{file_name}.tmp-{uuid.uuid4().hex}"
+        # Recorded first (which also creates the folder), so that whichever step a crash follows,
+        # the files it leaves are traceable to this entry and overwrite may remove them.
+        folder.record(file_name)
         try:
             self.write_data(task, fs, temp_path)
             fs.mv(temp_path, final_path)
