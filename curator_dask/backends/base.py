@@ -90,7 +90,10 @@ def _checked_output(stage: ProcessingStage, raw: Any) -> list[Any]:
         bad = next((r for r in raw if r is not None and not isinstance(r, Task)), None)
         if bad is None:
             return raw
-    what = "None" if bad is None else f"a {type(bad).__module__.split('.')[0]}.{type(bad).__qualname__}"
+    module = type(bad).__module__.split(".")[0]
+    what = "None" if bad is None else f"a {'' if module == 'builtins' else module + '.'}{type(bad).__qualname__}"
+    if isinstance(bad, Task):
+        what += " instead of a list"
     msg = (
         f"Stage {stage.name!r} returned {what} from {method}; {method} must return {contract}. "
         f"Wrap a DataFrame as DocumentBatch(dataset_name=task.dataset_name, data=frame) and return that."

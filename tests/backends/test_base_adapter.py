@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.base import BaseStageAdapter, NodeInfo, WorkerMetadata
+from curator_dask.errors import StageOutputError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.stages import ProcessingStage
 from curator_dask.tasks import DocumentBatch, EmptyTask, FailedTask, FileGroupTask, NoneTask, Task
@@ -143,11 +144,57 @@ def test_positional_ids_survive_reordered_outputs() -> None:
     assert [t.task_id for t in out] == ["p1_0", "p2_0", "p3_0"]
 
 
-def test_m_to_k_batch_gets_random_r_prefixed_ids() -> None:
+def test_m_to_k_batch_gets_r_prefixed_ids() -> None:
     out = BaseStageAdapter(MergePairs()).process_batch([_batch("p1", "a"), _batch("p2", "b"), _batch("p3", "c")])
     assert len(out) == 2
     assert all(RANDOM_ID.fullmatch(t.task_id) for t in out)
     assert out[0].task_id != out[1].task_id
+
+
+def test_m_to_k_ids_are_derived_from_the_parents_so_a_recomputed_batch_gets_the_same_ids() -> None:
+    def ids(*parents: str) -> list[str]:
+        inputs: list[Task] = [_batch(p, p) for p in parents]
+        return [t.task_id for t in BaseStageAdapter(MergePairs()).process_batch(inputs)]
+
+    assert ids("p1", "p2", "p3") == ids("p1", "p2", "p3")  # again, in another adapter: the same ids
+    assert set(ids("p1", "p2", "p3")).isdisjoint(ids("p1", "p2", "p4"))  # other parents: other ids
+    assert set(ids("p1", "p2", "p3")).isdisjoint(ids("p2", "p1", "p3"))  # order is part of the batch
+
+
+class ReturnsWrong(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``process`` returns what its ``make`` returns: a dict, a DataFrame, ..."""
+
+    name = "returns_wrong"
+
+    def __init__(self, make: Callable[[DocumentBatch], Any]) -> None:
+        self.make = make
+
+    def process(self, task: DocumentBatch) -> Any:
+        return self.make(task)
+
+
+class BatchReturnsWrong(ReturnsWrong):
+    def process_batch(self, tasks: list[DocumentBatch]) -> Any:
+        return self.make(tasks[0])
+
+
+@pytest.mark.parametrize(
+    ("stage", "shown"),
+    [
+        (ReturnsWrong(lambda t: {"text": "x"}), r"returned a dict from process\(\); process\(\) must return a Task"),
+        (ReturnsWrong(lambda t: t.to_pandas()), r"returned a pandas\.DataFrame from process\(\)"),
+        (ReturnsWrong(lambda t: [t, "oops"]), r"returned a str from process\(\)"),
+        (BatchReturnsWrong(lambda t: None), r"returned None from process_batch\(\); process_batch\(\) must return"),
+        (BatchReturnsWrong(lambda t: t), r"returned a curator_dask\.DocumentBatch instead of a list from process_"),
+    ],
+    ids=["dict", "dataframe", "str-in-list", "batch-none", "batch-task-not-in-list"],
+)
+def test_a_stage_returning_something_else_than_tasks_is_named_with_the_contract(stage: Any, shown: str) -> None:
+    adapter = BaseStageAdapter(stage)
+    with pytest.raises(StageOutputError, match=rf"Stage 'returns_wrong' {shown}") as info:
+        adapter.process_batch([_batch("p1", "a")])
+    assert isinstance(info.value, TypeError) and info.value.stage_name == "returns_wrong"
+    assert "Wrap a DataFrame as DocumentBatch" in str(info.value)
 
 
 def test_source_stage_uses_content_ids_of_file_groups() -> None:

@@ -3,7 +3,9 @@
 ``stage_fingerprint`` describes a stage by its class (name and the code of its methods) and every
 parameter reachable from it (filter objects, word lists, regular expressions, the code of
 functions it was given), in a canonical form, and hashes it; a changed threshold, an edited
-``process`` or a different stage order gives a different pipeline fingerprint. ``input_fingerprint`` records the size and modification time of a source
+``process`` or a different stage order gives a different pipeline fingerprint. A stage class may
+name attributes that do not change what it outputs (a log path, a pause) in
+``_fingerprint_ignore``. ``input_fingerprint`` records the size and modification time of a source
 partition's files, so an edited input file is read again. Both run on plain data, cheaply.
 """
 
@@ -39,7 +41,7 @@ def _code(code: types.CodeType) -> str:
 
 
 @functools.cache
-def _class_code(cls: type) -> str:
+def _class_code(cls: Any) -> str:
     """The class's name and the code of every method its classes define (not where it was imported from:
     the same class run as ``__main__`` and imported as a module is the same class)."""
     parts = [cls.__qualname__]
@@ -91,7 +93,7 @@ def _canonical(value: Any, depth: int, seen: frozenset[int]) -> Any:
     ignored = _IGNORED_STATE | frozenset(getattr(type(value), "_fingerprint_ignore", ()))
     return {
         "class": type(value).__qualname__,
-        "code": _class_code(type(value)),
+        "code": _class_code(type(value)),  # type: ignore[arg-type]  # classes are hashable
         "state": inner({k: v for k, v in state.items() if k not in ignored}),
     }
 

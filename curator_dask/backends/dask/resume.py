@@ -33,11 +33,11 @@ from typing import Any
 
 from curator_dask.backends.dask.fingerprint import input_fingerprint, pipeline_fingerprints
 from curator_dask.errors import ConfigError
+from curator_dask.stages.text.io.writer.manifest import BOOKKEEPING
 
 __all__ = ["MARKERS", "ChainResume", "ResumeLedger", "ResumeReport", "ResumeSpec", "source_id"]
 
 logger = logging.getLogger(__name__)
-BOOKKEEPING = ".curator_dask"
 MARKERS = f"{BOOKKEEPING}/done"
 PIPELINE_FILE = f"{BOOKKEEPING}/pipeline.json"
 
@@ -166,6 +166,7 @@ class ResumeLedger:
     def __init__(self, path: str, storage_options: dict[str, Any], depth: int, stages: Sequence[Any]) -> None:
         from fsspec.core import url_to_fs
 
+        self.path, self.storage_options = path, storage_options
         self.fs, root = url_to_fs(path, **storage_options)
         self.root = root.rstrip("/")
         self.depth = depth
@@ -177,7 +178,6 @@ class ResumeLedger:
         self.marked = 0
         self.stages = pipeline_fingerprints(stages)
         self.earlier: dict[str, dict[str, Any]] = {}  # markers of earlier runs that still apply
-        self.discarded: dict[str, dict[str, Any]] = {}  # markers of a different pipeline
         self._load()
 
     @classmethod
@@ -219,7 +219,6 @@ class ResumeLedger:
         entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
         before = self._read_json(f"{self.root}/{PIPELINE_FILE}")
         if not isinstance(before, dict) or before.get("stages") != self.stages:
-            self.discarded = entries
             logger.warning(
                 "The output folder %s holds results of a different pipeline (%s); every input partition is "
                 "processed again and files this run does not rewrite are reported as stale.",
@@ -287,10 +286,16 @@ class ResumeLedger:
 
     # -- the end ------------------------------------------------------------------------------
     def stale_files(self, skipped: Iterable[str], written: Iterable[str]) -> list[str]:
-        """Files earlier runs wrote that this run neither skipped (kept) nor wrote again."""
-        kept = {f for s in skipped for f in self.earlier.get(s, {}).get("files", [])}
-        earlier = {f for e in (*self.earlier.values(), *self.discarded.values()) for f in e.get("files", [])}
-        return sorted(earlier - kept - set(written))
+        """Data files earlier runs wrote here (the manifest's) that this run neither kept nor wrote again."""
+        from curator_dask.stages.text.io.writer.manifest import OutputFolder
+
+        def name(path: str) -> str:
+            return path.rstrip("/").rsplit("/", 1)[-1]
+
+        kept = {name(f) for s in skipped for f in self.earlier.get(s, {}).get("files", [])}
+        current = {name(p) for p in written}
+        ours = OutputFolder(self.path, self.storage_options).scan().data
+        return [f"{self.root}/{n}" for n in ours if "/" not in n and n not in kept and n not in current]
 
 
 def _is_collection(stage: Any) -> bool:
