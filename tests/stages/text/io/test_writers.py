@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from curator_dask.errors import InputError, OutputExistsError
+from curator_dask.errors import InputError, OutputError, OutputExistsError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
@@ -81,7 +81,7 @@ def test_error_mode_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "new" / "x.jsonl").write_text("{}\n")
     with pytest.raises(OutputExistsError, match=r"already exists and is not empty.*mode='overwrite'") as info:
         JsonlWriter(str(tmp_path / "new"), mode="error")
-    assert isinstance(info.value, FileExistsError) and isinstance(info.value, InputError)
+    assert isinstance(info.value, FileExistsError) and isinstance(info.value, OutputError)
 
 
 def test_bad_modes_and_paths(tmp_path: Path) -> None:
