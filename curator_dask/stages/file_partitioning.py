@@ -91,8 +91,9 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         limit: at most this many groups (the first ones in order); ``None`` for all.
 
     Groups are deterministic: files sorted by path (by size then path with ``blocksize``), and
-    each task's id segment is the hash of its paths. A missing path, or no matching files at
-    all, raises ``InputError``.
+    each task's id segment is the hash of its paths. A missing path, no matching files at all,
+    an entry of a list that matches no file, or a directory link loop raises ``InputError``;
+    building the stage only makes local paths absolute and touches no file.
     """
 
     file_paths: str | list[str]
