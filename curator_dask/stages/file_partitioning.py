@@ -4,19 +4,28 @@ Paths may be local or any fsspec URL (``s3://``, ``memory://``, ``file://``...).
 directory (listed recursively), a glob, or one file; a list holds files, directories (listed one
 level deep) and globs, as in NeMo Curator. Files whose name starts with ``.`` are left out of
 directory listings: writers keep their temporary files under such names.
+
+Nothing a user named is dropped without a word: every entry of a list must match at least one
+file (else ``InputError`` names the entries and the extensions looked for), and local paths are
+made absolute when the stage is built, so workers started in another directory read the same
+files. Local folders are walked by ``_local_listing``, which follows directory links and names
+a link loop in an ``InputError`` instead of listing forever.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from dataclasses import dataclass
 from typing import Any
 
 import fsspec
 from fsspec.core import url_to_fs
+from fsspec.implementations.local import LocalFileSystem
 
 from curator_dask.errors import InputError
+from curator_dask.stages._local_listing import GLOB_CHARS, glob_local, walk_local
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.resources import Resources
 from curator_dask.tasks import EmptyTask, FileGroupTask
@@ -30,7 +39,22 @@ FILETYPE_TO_DEFAULT_EXTENSIONS: dict[str, list[str]] = {"jsonl": [".jsonl", ".js
 # it matches ``.jsonl``; NeMo Curator would drop it, which loses data without a word.
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
 _RECOMMENDED_MAX_BLOCKSIZE = 512 * 10**6
-_GLOB_CHARS = frozenset("*?[")
+# What an entry of a list that matched nothing was, as its error message says it.
+_NOTHING_IN = {
+    "glob": "a glob matching no such file",
+    "directory": "a folder holding no such file; list entries are read one level deep",
+    "file": "a file whose name has none of these extensions",
+    "missing": "does not exist",
+}
+
+
+def absolute_path(path: str) -> str:
+    """``path`` made absolute against this process's working directory; URLs stay as they are.
+
+    The driver does this when a stage is built, so that workers started in another directory
+    (an existing cluster) read the files the user meant.
+    """
+    return path if "://" in path else os.path.abspath(os.path.expanduser(path))
 
 
 def _matches(path: str, extensions: tuple[str, ...]) -> bool:
@@ -67,8 +91,9 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         limit: at most this many groups (the first ones in order); ``None`` for all.
 
     Groups are deterministic: files sorted by path (by size then path with ``blocksize``), and
-    each task's id segment is the hash of its paths. A missing path, or no matching files at
-    all, raises ``InputError``.
+    each task's id segment is the hash of its paths. A missing path, no matching files at all,
+    an entry of a list that matches no file, or a directory link loop raises ``InputError``;
+    building the stage only makes local paths absolute and touches no file.
     """
 
     file_paths: str | list[str]
@@ -93,6 +118,8 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         if not isinstance(paths, str) and not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
             msg = f"file_paths must be a string or a list of strings, got {self.file_paths!r}"
             raise TypeError(msg)
+        # A new list: the caller's stays as they wrote it.
+        self.file_paths = absolute_path(paths) if isinstance(paths, str) else [absolute_path(p) for p in paths]
         if self.file_extensions is None:
             self.file_extensions = [e for exts in FILETYPE_TO_DEFAULT_EXTENSIONS.values() for e in exts]
         self.storage_options = dict(self.storage_options or {})
@@ -134,51 +161,72 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
 
         Sizes are ``-1`` where the file system does not report one.
         """
-        if isinstance(self.file_paths, str):
-            entries = [(self.file_paths, True)]
-        else:
-            entries = [(p, False) for p in self.file_paths]
+        single = isinstance(self.file_paths, str)
+        entries = [self.file_paths] if isinstance(self.file_paths, str) else self.file_paths
         found: dict[str, int] = {}
-        for path, recursive in entries:
-            found.update(self._list_one(path, recursive))
+        unmatched = []
+        for entry in entries:
+            kind, files = self._list_one(entry, recursive=single)
+            if single and kind == "missing":
+                raise InputError(self._missing_message(entry))
+            if not files:
+                unmatched.append(f"{entry!r} ({_NOTHING_IN[kind]})")
+            found.update(files)
+        if unmatched and not single:  # where other entries match, these would be left out unseen
+            raise InputError(self._unmatched_message(unmatched, len(entries)))
         if not found:
             raise InputError(self._no_files_message())
         return sorted(found.items())
 
-    def _list_one(self, path: str, recursive: bool) -> dict[str, int]:
+    def _extensions(self) -> tuple[str, ...]:
+        return tuple(e.casefold() if e.startswith(".") else f".{e.casefold()}" for e in self.file_extensions or [])
+
+    def _list_one(self, path: str, recursive: bool) -> tuple[str, dict[str, int]]:
+        """What ``path`` is (glob, directory, file or missing) and its matching files with sizes."""
         fs, fs_path = url_to_fs(path, **(self.storage_options or {}))
-        extensions = tuple(
-            e.casefold() if e.startswith(".") else f".{e.casefold()}" for e in self.file_extensions or []
-        )
-        if any(c in fs_path for c in _GLOB_CHARS):
-            listing = {p: info for p, info in fs.glob(fs_path, detail=True).items() if info.get("type") != "directory"}
+        local = isinstance(fs, LocalFileSystem)
+        sizes: dict[str, int]
+        if any(c in fs_path for c in GLOB_CHARS):
+            kind = "glob"
+            sizes = glob_local(fs_path) if local else _sizes(fs.glob(fs_path, detail=True))
         elif fs.isdir(fs_path):
-            listing = fs.find(fs_path, maxdepth=None if recursive else 1, withdirs=False, detail=True)
-        elif fs.exists(fs_path):
+            kind, depth = "directory", None if recursive else 1
+            sizes = walk_local(fs_path, depth) if local else _sizes(fs.find(fs_path, maxdepth=depth, detail=True))
+        elif fs.exists(fs_path) or (local and os.path.islink(fs_path)):
             # A file named on purpose is kept even if hidden, but still has to match the extensions.
-            listing = {fs_path: fs.info(fs_path)}
+            # A link that loops is kept too: the reader names it as a bad file.
+            kind, sizes = "file", {fs_path: _size(fs, fs_path)}
         else:
-            msg = (
-                f"Input path {path!r} does not exist. Looked for files ending in {list(extensions)}. "
-                "Fix the path (or its storage_options), or remove it from file_paths."
-            )
-            raise InputError(msg)
+            return "missing", {}
+        extensions = self._extensions()
         keep = {}
-        for file_path, info in listing.items():
+        for file_path, size in sizes.items():
             hidden = posixpath.basename(file_path).startswith(".") and file_path != fs_path
-            if hidden or not _matches(file_path, extensions):
-                continue
-            size = info.get("size")
-            keep[_with_protocol(fs, file_path)] = int(size) if size is not None else -1
-        if len(keep) < len(listing):
-            logger.debug("%s: kept %d of %d files matching %s", path, len(keep), len(listing), list(extensions))
-        return keep
+            if not hidden and _matches(file_path, extensions):
+                keep[_with_protocol(fs, file_path)] = size
+        if len(keep) < len(sizes):
+            logger.debug("%s: kept %d of %d files matching %s", path, len(keep), len(sizes), list(extensions))
+        return kind, keep
+
+    def _missing_message(self, path: str) -> str:
+        return (
+            f"Input path {path!r} does not exist. Looked for files ending in {list(self._extensions())}. "
+            "Fix the path (or its storage_options), or remove it from file_paths."
+        )
 
     def _no_files_message(self) -> str:
         return (
             f"No input files found under {self.file_paths!r} with extensions {self.file_extensions}. "
             "Check the path, or pass file_extensions=[...] to the reader to match your files' names "
             "(compressed files such as 'a.jsonl.gz' match '.jsonl')."
+        )
+
+    def _unmatched_message(self, unmatched: list[str], total: int) -> str:
+        return (
+            f"{len(unmatched)} of the {total} entries of file_paths match no input file with extensions "
+            f"{self.file_extensions} (compressed names such as 'a.jsonl.gz' match '.jsonl'): "
+            f"{'; '.join(unmatched)}. Fix or remove each of these entries (or their storage_options), "
+            "or pass file_extensions=[...] to the reader to match your files' names."
         )
 
     @staticmethod
@@ -201,6 +249,23 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
     def get_description(self) -> str:
         how = f"{self.files_per_partition or 1} files" if self._blocksize is None else f"blocksize {self.blocksize}"
         return f"Partition files under {self.file_paths} by {how}"
+
+
+def _sizes(listing: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Sizes of the files (not folders) of an fsspec listing; ``-1`` where it reports none."""
+    return {
+        path: int(info["size"]) if info.get("size") is not None else -1
+        for path, info in listing.items()
+        if info.get("type") != "directory"
+    }
+
+
+def _size(fs: fsspec.AbstractFileSystem, path: str) -> int:
+    try:
+        size = fs.size(path)
+    except OSError:  # a link that loops or dangles: the reader reports it
+        return -1
+    return int(size) if size is not None else -1
 
 
 def _with_protocol(fs: fsspec.AbstractFileSystem, path: str) -> str:

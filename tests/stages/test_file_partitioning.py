@@ -133,3 +133,71 @@ def test_stage_attributes() -> None:
     assert stage.name == "file_partitioning" and stage.is_source_stage
     assert stage.resources.cpus == 0.5 and stage.num_workers() == 1
     assert "by 1 files" in stage.get_description()
+
+
+def test_each_list_entry_must_match_a_file(tmp_path: Path) -> None:
+    _make(tmp_path, {"a.jsonl": 1, "notes/readme.txt": 1, "deep/sub/b.jsonl": 1, "c.parquet": 1})
+    entries = [str(tmp_path / "a.jsonl"), str(tmp_path / "x*.jsonl"), str(tmp_path / "notes")]
+    entries += [str(tmp_path / "deep"), str(tmp_path / "c.parquet"), str(tmp_path / "gone")]
+    stage = FilePartitioningStage(entries, file_extensions=[".jsonl"])
+    pattern = (
+        r"^5 of the 6 entries of file_paths match no input file with extensions \['\.jsonl'\] .*: "
+        r"'[^']*/x\*\.jsonl' \(a glob matching no such file\); '[^']*/notes' \(a folder holding no such file; "
+        r"list entries are read one level deep\); '[^']*/deep' \(a folder .*\); '[^']*/c\.parquet' \(a file whose "
+        r"name has none of these extensions\); '[^']*/gone' \(does not exist\)\. Fix or remove each of these "
+        r"entries .*file_extensions=\[\.\.\.\]"
+    )
+    with pytest.raises(InputError, match=pattern):
+        stage.process(EmptyTask())
+    # A single string keeps its own messages: nothing found, or the path does not exist.
+    with pytest.raises(InputError, match=r"No input files found under '[^']*/notes' with extensions \['\.jsonl'\]"):
+        FilePartitioningStage(str(tmp_path / "notes"), file_extensions=[".jsonl"]).process(EmptyTask())
+    with pytest.raises(InputError, match=r"Input path '[^']*/gone' does not exist\. Looked for .*Fix the path"):
+        FilePartitioningStage(str(tmp_path / "gone")).process(EmptyTask())
+
+
+@pytest.mark.parametrize("target", [".", ".."], ids=["to-own-folder", "to-parent"])
+@pytest.mark.parametrize("as_glob", [False, True], ids=["folder", "glob"])
+def test_directory_link_loop_is_named_not_followed_forever(tmp_path: Path, target: str, as_glob: bool) -> None:
+    _make(tmp_path, {"data/sub/a.jsonl": 1})
+    (tmp_path / "data" / "sub" / "loop").symlink_to(target)
+    path = str(tmp_path / "data" / "**" / "*.jsonl") if as_glob else str(tmp_path / "data")
+    loop = rf"{tmp_path}/data/sub/loop' points to '{(tmp_path / 'data' / 'sub' / target).resolve()}'"
+    with pytest.raises(InputError, match=rf"holds a symbolic link loop: '{loop}.*never end\. Fix: remove or re-point"):
+        FilePartitioningStage(path).process(EmptyTask())
+
+
+def test_loop_through_several_links_is_found_and_linked_folders_are_read(tmp_path: Path) -> None:
+    _make(tmp_path, {"x/one.jsonl": 1, "y/two.jsonl": 1})
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x").symlink_to(tmp_path / "x")  # a linked folder: its files are input too
+    assert _names(_groups(FilePartitioningStage(str(tmp_path / "data")))) == [["one.jsonl"]]
+    (tmp_path / "x" / "y").symlink_to(tmp_path / "y")
+    (tmp_path / "y" / "back").symlink_to(tmp_path / "x")  # data/x/y/back/y/back/... never ends
+    with pytest.raises(InputError, match=r"'[^']*/data/x/y/back' points to '[^']*/x', a folder that listing"):
+        FilePartitioningStage(str(tmp_path / "data")).process(EmptyTask())
+
+
+def test_file_links_that_loop_or_dangle_are_listed_for_the_reader_to_name(tmp_path: Path) -> None:
+    _make(tmp_path, {"a.jsonl": 3})
+    (tmp_path / "self.jsonl").symlink_to("self.jsonl")
+    (tmp_path / "dangling.jsonl").symlink_to("gone.jsonl")
+    sizes = {"a.jsonl": 3, "dangling.jsonl": -1, "self.jsonl": -1}
+    expected = [(str(tmp_path / name), size) for name, size in sizes.items()]
+    assert FilePartitioningStage(str(tmp_path)).list_files() == expected
+    assert FilePartitioningStage([str(tmp_path / "self.jsonl")]).list_files() == expected[2:]
+
+
+def test_local_paths_become_absolute_when_built_urls_do_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _make(tmp_path, {"in/a.jsonl": 1})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    given = ["in", "in/../in/a.jsonl", "~/x.jsonl", "memory:///rel/x", "s3://bucket/key"]
+    stage = FilePartitioningStage(given)
+    absolute = [str(tmp_path / "in"), str(tmp_path / "in" / "a.jsonl"), str(tmp_path / "home" / "x.jsonl")]
+    assert stage.file_paths == [*absolute, "memory:///rel/x", "s3://bucket/key"]
+    assert given[0] == "in"  # the caller's list is left as written
+    built = FilePartitioningStage("in")
+    assert built.file_paths == str(tmp_path / "in")
+    monkeypatch.chdir(tmp_path / "in")  # where it runs no longer matters: there is no in/in
+    assert _groups(built) == [[str(tmp_path / "in" / "a.jsonl")]]

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import os
 import pickle
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import zstandard
 
-from curator_dask.errors import InputError
+from curator_dask.backends.dask import DaskExecutor
+from curator_dask.errors import BadInputError, InputError
 from curator_dask.metrics import StagePerfStats
+from curator_dask.pipeline import Pipeline
 from curator_dask.stages.file_partitioning import FilePartitioningStage
 from curator_dask.stages.text.io.reader import JsonlReader, JsonlReaderStage
 from curator_dask.tasks import EmptyTask
 
 ROWS = [{"id": 1, "text": "héllo", "score": 0.5}, {"id": 2, "text": "world", "score": 1.5}]
+# Text that compresses poorly, so that half a compressed file holds whole blocks of lines.
+MANY = [{"id": i, "text": hashlib.sha256(str(i).encode()).hexdigest() * 2} for i in range(3000)]
+COMPRESS = {".gz": gzip.compress, ".zst": lambda b: zstandard.ZstdCompressor().compress(b)}
 Writer = Callable[[str, bytes], str]
 
 
@@ -168,5 +179,72 @@ def test_dtype_backends_apply_to_the_fallback_path_too(write_bytes: Writer, grou
     for backend, expected in [("numpy", "int64"), ("numpy_nullable", "Int64"), ("pyarrow", "int64[pyarrow]")]:
         data = JsonlReaderStage(read_kwargs={"dtype_backend": backend}).process(group(path)).data
         assert str(data["b"].dtype) == expected
-    with pytest.raises(ValueError, match="dtype_backend"):
-        JsonlReaderStage(read_kwargs={"dtype_backend": "cudf"})
+    for build in (JsonlReaderStage, lambda **kw: JsonlReader("x", **kw)):  # checked in one place, for both
+        with pytest.raises(ValueError, match="dtype_backend must be 'numpy', 'numpy_nullable' or 'pyarrow', got 'cu"):
+            build(read_kwargs={"dtype_backend": "cudf"})
+
+
+# -- damaged compressed files, links that loop, paths --------------------------------------------
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+@pytest.mark.parametrize(
+    "read_kwargs",
+    [{}, {"engine": "pandas"}, {"storage_options": {"auto_mkdir": False}}],
+    ids=["pyarrow-direct", "pandas", "through-fsspec"],
+)
+def test_cut_short_file_raises_or_keeps_the_lines_before_the_cut(
+    tmp_path: Path, group: Callable, suffix: str, read_kwargs: dict
+) -> None:
+    whole = COMPRESS[suffix](jsonl(MANY))
+    path = tmp_path / f"cut.jsonl{suffix}"
+    path.write_bytes(whole[: len(whole) // 2])
+    message = (
+        rf"^{re.escape(str(path))}: the compressed data is cut short or corrupt after line \d+ \(Truncated compressed "
+        r"stream\)\. Fix: re-create or re-download the file .*on_error=\"skip\" to the reader to keep the lines before"
+    )
+    with pytest.raises(BadInputError, match=message):
+        JsonlReaderStage(read_kwargs=read_kwargs).process(group(str(path)))
+    stage = JsonlReaderStage(on_error="skip", read_kwargs=read_kwargs)
+    batch = stage.process(group(str(path)))
+    kept = batch.to_pandas()["id"].tolist()
+    assert 0 < len(kept) < len(MANY) and kept == list(range(len(kept)))  # complete lines only, in order
+    reason = f"the compressed data is cut short or corrupt after line {len(kept)} (Truncated compressed stream)"
+    assert batch._metadata["skipped"] == [{"file": str(path), "line": None, "reason": reason}]
+    assert stage._consume_custom_metrics() == {"skipped_records": 0.0, "skipped_files": 1.0}
+
+
+@pytest.mark.parametrize(("suffix", "error"), [(".gz", "zlib inflate failed"), (".zst", "ZSTD decompress failed")])
+def test_file_corrupt_from_the_start_is_one_bad_file(
+    write_bytes: Writer, group: Callable, tmp_path: Path, suffix: str, error: str
+) -> None:
+    good = write_bytes("good.jsonl", jsonl(ROWS))
+    (tmp_path / f"junk.jsonl{suffix}").write_bytes(b"not compressed at all\n" * 10)
+    junk = str(tmp_path / f"junk.jsonl{suffix}")
+    message = rf"junk\.jsonl{suffix}: the compressed data is cut short or corrupt before its first line \({error}"
+    with pytest.raises(BadInputError, match=message + r".*Fix: re-create or re-download the file, or pass on_error"):
+        JsonlReaderStage().process(group(good, junk))
+    stage = JsonlReaderStage(on_error="skip")
+    batch = stage.process(group(good, junk))
+    assert batch.num_items == 2 and [(r["file"], r["line"]) for r in batch._metadata["skipped"]] == [(junk, None)]
+    assert stage._consume_custom_metrics() == {"skipped_records": 0.0, "skipped_files": 1.0}
+
+
+def test_file_link_that_loops_is_named_or_skipped(write_bytes: Writer, tmp_path: Path, run_composite: Callable) -> None:
+    write_bytes("in/good.jsonl", jsonl(ROWS))
+    (tmp_path / "in" / "self.jsonl").symlink_to("self.jsonl")
+    loop = re.escape(str(tmp_path / "in" / "self.jsonl"))
+    with pytest.raises(BadInputError, match=rf"^{loop}: the path is a symbolic link that loops .*Fix: point the link"):
+        run_composite(JsonlReader(str(tmp_path / "in")))
+    (batch,) = [b for b in run_composite(JsonlReader(str(tmp_path / "in"), on_error="skip")) if b.num_items == 0]
+    assert [(r["file"], r["line"]) for r in batch._metadata["skipped"]] == [(str(tmp_path / "in" / "self.jsonl"), None)]
+
+
+def test_reader_built_in_one_directory_reads_there_on_workers_started_elsewhere(
+    write_bytes: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: object
+) -> None:
+    write_bytes("in/a.jsonl", jsonl(ROWS))
+    monkeypatch.chdir(tmp_path)
+    assert str(tmp_path) not in client.run(os.getcwd).values()  # type: ignore[attr-defined]
+    reader = JsonlReader("in/a.jsonl")  # relative, as a user types it
+    assert reader.file_paths == str(tmp_path / "in" / "a.jsonl")
+    (batch,) = Pipeline("relative", stages=[reader]).run(DaskExecutor(client=client))
+    assert batch.to_pandas()["id"].tolist() == [1, 2]

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curator_dask.errors import InputError
+from curator_dask.errors import BadInputError, InputError
 from curator_dask.stages.text.io.reader import ParquetReader, ParquetReaderStage
+from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
 
 
 @pytest.fixture
@@ -63,8 +64,8 @@ def test_schema_clash_names_both_files_and_columns(write_table: Callable, group:
         ParquetReaderStage().process(group(a, b))
     message = str(info.value)
     assert message.startswith(f"{b}: its schema differs from {a}")
-    assert f"columns only in {b}: ['extra']" in message and f"id: int64 in {a} vs string" in message
-    assert "fields=[...]" in message
+    assert f"columns only in {b}: ['extra']" in message and f"column 'id' is string here but int64 in {a}" in message
+    assert "Fix: cast or rewrite the files to one schema, or read only fields that agree with fields=[...]" in message
     # Reading only the shared, compatible column is fine.
     assert ParquetReaderStage(fields=["text"]).process(group(a, b)).num_items == 4
 
@@ -109,3 +110,56 @@ def test_reads_through_fsspec_url(tmp_path: Path, write_table: Callable, run_com
     write_table("a.parquet", table())
     (batch,) = run_composite(ParquetReader(f"file://{tmp_path}"))
     pd.testing.assert_series_equal(batch.to_pandas()["id"], pd.Series([0, 1], name="id", dtype="int64[pyarrow]"))
+
+
+@pytest.mark.parametrize("backend", ["pyarrow", "numpy"])
+def test_dictionary_columns_are_decoded_and_written_readably(tmp_path: Path, group: Callable, backend: str) -> None:
+    a, b, c = (str(tmp_path / f"{n}.parquet") for n in "abc")
+    pd.DataFrame({"text": pd.Categorical(["x", "y", "x"]), "n": [1, 2, 3]}).to_parquet(a)
+    pd.DataFrame({"text": pd.Categorical(["z"]), "n": [4]}).to_parquet(b)
+    pq.write_table(pa.table({"text": ["plain"], "n": [5]}), c)  # plain strings: no clash with a dictionary
+    batch = ParquetReaderStage(read_kwargs={"dtype_backend": backend}).process(group(a, b, c))
+    assert batch.to_pandas()["text"].tolist() == ["x", "y", "x", "z", "plain"]
+    assert str(batch.data["text"].dtype) in ("string[pyarrow]", "str")  # never category / dictionary
+    batch.task_id = "0_abc_0"
+    written = ParquetWriter(str(tmp_path / "pq")).process(batch).data[0]
+    assert pd.read_parquet(written)["text"].tolist() == ["x", "y", "x", "z", "plain"]  # pandas reads it back
+    written = JsonlWriter(str(tmp_path / "jl")).process(batch).data[0]
+    assert pd.read_json(written, lines=True)["text"].tolist() == ["x", "y", "x", "z", "plain"]
+
+
+def test_binary_text_columns_are_decoded_and_bad_utf8_is_named(tmp_path: Path, group: Callable) -> None:
+    good, large, bad = (str(tmp_path / f"{n}.parquet") for n in ("good", "large", "bad"))
+    pq.write_table(pa.table({"text": pa.array([b"h\xc3\xa9llo", None], pa.binary()), "n": [1, 2]}), good)
+    pq.write_table(pa.table({"text": pa.array([b"big"], pa.large_binary()), "n": [3]}), large)
+    pq.write_table(pa.table({"text": pa.array([b"ok", b"ok", b"\xff\xfe"], pa.binary()), "n": [4, 5, 6]}), bad)
+    frame = ParquetReaderStage().process(group(good, large)).to_pandas()
+    assert frame["text"].isna().tolist() == [False, True, False] and str(frame["text"].dtype) == "large_string[pyarrow]"
+    assert frame["text"].str.upper().tolist()[::2] == ["HÉLLO", "BIG"]  # string stages work on it
+    message = (
+        rf"^{bad}: column 'text' is binary holding bytes that are not UTF-8 text \(first at row 3, counting from 1\)"
+        r"\. Fix: re-encode the column as UTF-8, or leave it out by naming the others in fields=\[\.\.\.\]"
+    )
+    with pytest.raises(BadInputError, match=message):
+        ParquetReaderStage().process(group(good, bad))
+    stage = ParquetReaderStage(on_error="skip")
+    batch = stage.process(group(good, bad))
+    assert batch.num_items == 2 and [(r["file"], r["line"]) for r in batch._metadata["skipped"]] == [(bad, None)]
+    assert stage._consume_custom_metrics() == {"skipped_records": 0.0, "skipped_files": 1.0}
+    assert ParquetReaderStage(fields=["n"]).process(group(bad)).num_items == 3  # the column left out
+
+
+def test_corrupt_data_and_looping_links_are_bad_files(tmp_path: Path, write_table: Callable, group: Callable) -> None:
+    good = write_table("good.parquet", table(500))
+    damaged = bytearray(Path(good).read_bytes())
+    damaged[100 : len(damaged) // 2] = b"\xff" * (len(damaged) // 2 - 100)  # the data, not the footer
+    (tmp_path / "damaged.parquet").write_bytes(bytes(damaged))
+    (tmp_path / "loop.parquet").symlink_to("loop.parquet")
+    damaged_path, loop = str(tmp_path / "damaged.parquet"), str(tmp_path / "loop.parquet")
+    with pytest.raises(BadInputError, match=rf"^{damaged_path}: its data cannot be read \(.*\)\. Fix: rewrite or"):
+        ParquetReaderStage().process(group(damaged_path))
+    with pytest.raises(BadInputError, match=rf"^{loop}: the path is a symbolic link that loops"):
+        ParquetReaderStage().process(group(good, loop))
+    stage = ParquetReaderStage(on_error="skip")
+    batch = stage.process(group(loop, good, damaged_path))
+    assert batch.num_items == 500 and [r["file"] for r in batch._metadata["skipped"]] == [loop, damaged_path]

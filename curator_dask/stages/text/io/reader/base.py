@@ -2,46 +2,43 @@
 
 A reader stage turns one ``FileGroupTask`` into one ``DocumentBatch`` holding the rows of all
 its files. Bad input never disappears quietly: with ``on_error="raise"`` (the default) the first
-bad file or record raises ``InputError`` naming the file, the line where there is one, and the
-fix; with ``on_error="skip"`` it is left out and recorded in ``_metadata["skipped"]`` as
-``{"file", "line", "reason"}`` (``line`` is ``None`` for a whole file) and counted in the custom
-metrics ``skipped_records`` and ``skipped_files``.
+bad file or record raises ``BadInputError`` (an ``InputError``) naming the file, the line where
+there is one, and the fix; with ``on_error="skip"`` it is left out and recorded in
+``_metadata["skipped"]`` as ``{"file", "line", "reason"}`` (``line`` is ``None`` for a whole
+file) and counted in the custom metrics ``skipped_records`` and ``skipped_files``.
+
+Bad files are: missing ones, links that loop, empty ones (unless ``allow_empty``), unreadable
+or corrupt ones, ones holding none of ``fields``, ones with a text column that is not UTF-8,
+and ones whose column types clash with an earlier file of the group (``_checks`` says which
+types unify). A compressed JSONL file cut short after some lines keeps those lines under
+``"skip"`` and gets a whole-file record saying where it broke off (see ``jsonl``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 import pyarrow as pa
 
 from curator_dask.errors import BadInputError
 from curator_dask.stages.base import CompositeStage, ProcessingStage
-from curator_dask.stages.file_partitioning import FilePartitioningStage
+from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS, FilePartitioningStage
+from curator_dask.stages.text.io.reader._checks import (
+    SKIP_HINT,
+    Part,
+    SkipLog,
+    consistent_parts,
+    decode_columns,
+    reported,
+)
 from curator_dask.tasks import DocumentBatch, EmptyTask, FileGroupTask
 
-__all__ = ["BaseReader", "BaseReaderComposite", "SkipLog"]
+__all__ = ["SKIP_HINT", "BaseReader", "BaseReaderComposite", "Part", "SkipLog"]
 
 logger = logging.getLogger(__name__)
-
-Part: TypeAlias = pa.Table | pd.DataFrame
-SKIP_HINT = 'or pass on_error="skip" to the reader to leave it out (it is counted in _metadata["skipped"])'
-
-
-class SkipLog:
-    """Raises a ``BadInputError`` or, under ``on_error="skip"``, records it and goes on."""
-
-    def __init__(self, on_error: str) -> None:
-        self.on_error = on_error
-        self.records: list[dict[str, Any]] = []
-
-    def report(self, error: BadInputError) -> None:
-        if self.on_error == "raise":
-            raise error
-        logger.warning("skipped: %s", error)
-        self.records.append(error.record)
 
 
 @dataclass
@@ -102,14 +99,11 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
         options = dict(self.read_kwargs)
         if "storage_options" not in options and task.reader_config.get("storage_options"):
             options["storage_options"] = task.reader_config["storage_options"]
-        parts: list[Part] = []
+        named: list[tuple[str, Part]] = []
         for path in self.readable_files(list(task.data), options, log):
-            try:
-                parts.append(self._checked(path, self.read_file(path, options, log)))
-            except BadInputError as error:
-                log.report(error)
-            except FileNotFoundError as error:
-                log.report(BadInputError(path, f"file not found ({error})", fix=f"restore the file, {SKIP_HINT}"))
+            with reported(path, log):
+                named.append((path, self._checked(path, self.read_file(path, options, log))))
+        parts = consistent_parts(named, log)
         metadata = dict(task._metadata)
         if self.on_error == "skip":
             metadata["skipped"] = log.records
@@ -123,6 +117,8 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
     def _checked(self, path: str, part: Part) -> Part:
         if self.fields is not None and len(part.columns) > 0:
             part = _select_fields(path, part, self.fields)
+        if isinstance(part, pa.Table):
+            part = decode_columns(path, part)
         if len(part) == 0 and not self.allow_empty:
             raise BadInputError(path, "the file holds no records", fix=f"remove the empty file, {SKIP_HINT}")
         return part
@@ -131,10 +127,8 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
         if not parts:
             return pd.DataFrame(columns=list(self.fields or []))
         if all(isinstance(p, pa.Table) for p in parts):
-            try:
-                return _to_pandas(pa.concat_tables(parts, promote_options="permissive"), dtype_backend)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                pass  # files disagree on a column's type: pandas can still hold them as objects
+            # consistent_parts left only types that unify without changing a value.
+            return _to_pandas(pa.concat_tables(parts, promote_options="permissive"), dtype_backend)
         frames = [_to_pandas(p, dtype_backend) for p in parts]
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
@@ -171,7 +165,8 @@ class BaseReaderComposite(CompositeStage[EmptyTask, DocumentBatch]):
     """Base of ``JsonlReader`` and ``ParquetReader``: a partitioning stage, then a reader stage.
 
     Args:
-        file_paths: a directory, a glob, a file or a list of them; local or fsspec URLs.
+        file_paths: a directory, a glob, a file or a list of them; local or fsspec URLs. Local
+            paths are made absolute when the reader is built (nothing is listed until it runs).
         files_per_partition: files per reader task (one when neither this nor ``blocksize`` is set).
         blocksize: target compressed size per reader task (int bytes or e.g. ``"1GiB"``).
         fields: keep only these columns.
@@ -195,28 +190,33 @@ class BaseReaderComposite(CompositeStage[EmptyTask, DocumentBatch]):
     name: str = ""
 
     reader_class: ClassVar[type[BaseReader]]
+    file_type: ClassVar[str]  # a key of FILETYPE_TO_DEFAULT_EXTENSIONS
     format_label: ClassVar[str]
 
     def __post_init__(self) -> None:
+        self.name = self.name or self.reader_class.name
+        if self.file_extensions is None:
+            self.file_extensions = list(FILETYPE_TO_DEFAULT_EXTENSIONS[self.file_type])
         self.read_kwargs = dict(self.read_kwargs or {})
-        backend = self.read_kwargs.get("dtype_backend", "numpy")
-        if backend not in ("numpy", "numpy_nullable", "pyarrow"):
-            msg = f"dtype_backend must be 'numpy', 'numpy_nullable' or 'pyarrow', got {backend!r}"
-            raise ValueError(msg)
-        self._reader_stage()  # a bad option fails here, where the user wrote it, not on a worker
+        # Bad options fail here, where the user wrote them, not on a worker; the stages check
+        # them (each in one place) and make local paths absolute, without touching the files.
+        self.file_paths = self._partitioning_stage().file_paths
+        self._reader_stage()
 
     def decompose(self) -> list[ProcessingStage]:
         if self.task_type != "document":
             msg = f"Converting DocumentBatch to {self.task_type} is not supported yet."
             raise NotImplementedError(msg)
-        partitioning = FilePartitioningStage(
+        return [self._partitioning_stage(), self._reader_stage()]
+
+    def _partitioning_stage(self) -> FilePartitioningStage:
+        return FilePartitioningStage(
             file_paths=self.file_paths,
             files_per_partition=self.files_per_partition,
             blocksize=self.blocksize,
             file_extensions=self.file_extensions,
             storage_options=(self.read_kwargs or {}).get("storage_options"),
         )
-        return [partitioning, self._reader_stage()]
 
     def _reader_stage(self) -> BaseReader:
         return self.reader_class(

@@ -3,21 +3,34 @@
 Files are parsed by ``pyarrow.json`` in one pass. Only when that fails does the reader go through
 the file line by line, to name the bad line (or, with ``on_error="skip"``, to keep the good
 ones); a file whose lines are all valid JSON but whose columns change type is read that way too.
+
+Compressed files are decompressed by pyarrow (gzip, bz2, zstd; fsspec for the rest), which
+raises where the data is corrupt or cut short; fsspec's zstd reader would just stop early and
+lose the rest of the file without a word. A damaged file is a ``BadInputError``. Under
+``on_error="skip"`` a file damaged after some lines keeps the N complete lines that decoded
+(each checked like any other line) and gets one whole-file record, ``line`` ``None``, whose
+reason says the data is cut short or corrupt after line N; it is counted in ``skipped_files``.
+A file damaged before its first line is skipped whole, with one such record.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import dataclass, field
-from typing import Any
+import lzma
+import zlib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import IO, Any
 
 import fsspec
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as paj
+from fsspec.utils import infer_compression
 
 from curator_dask.errors import BadInputError
-from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
     BaseReader,
@@ -42,6 +55,14 @@ _ARROW_OPTIONS = {
 _BLOCK_SIZE = 8 * 1024 * 1024
 _MAX_BLOCK_SIZE = 256 * 1024 * 1024
 _SHOWN_CHARS = 80
+_ARROW_CODECS = ("gzip", "bz2", "zstd")
+# What a decompressor raises on damaged data: pyarrow's OSError, or Python's codecs' own.
+_DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError)
+_DAMAGE_FIX = (
+    "re-create or re-download the file (gzip -t / zstd -t FILE checks it), or pass "
+    'on_error="skip" to the reader to keep the lines before the damage (the file is counted in '
+    '_metadata["skipped"])'
+)
 
 
 def _check_read_kwargs(read_kwargs: dict[str, Any]) -> None:
@@ -79,15 +100,38 @@ class JsonlReaderStage(BaseReader):
             if options.get("engine", "pyarrow_direct") in _ARROW_ENGINES:
                 return _read_with_arrow(path, options)
             return _read_with_pandas(path, options)
-        except (pa.ArrowInvalid, ValueError, UnicodeDecodeError):
-            # Neither parser says where the problem is; walk the lines to find out.
+        except (pa.ArrowInvalid, ValueError, UnicodeDecodeError, *_DAMAGED):
+            # Neither parser says where the problem is; walk the lines to find out. (A path that
+            # is gone or loops fails again there, and the base class names it.)
             return _read_line_by_line(path, options, log)
 
 
-def _open(path: str, options: dict[str, Any]) -> Any:
-    return fsspec.open(
-        path, "rb", compression=options.get("compression", "infer"), **options.get("storage_options", {})
-    )
+@contextmanager
+def _open(path: str, options: dict[str, Any]) -> Iterator[IO[bytes]]:
+    """The decompressed bytes of ``path``; reading raises where the data is damaged."""
+    compression = _compression(path, options)
+    storage_options = options.get("storage_options", {})
+    with ExitStack() as stack:
+        if compression in _ARROW_CODECS and pa.Codec.is_available(compression):
+            raw = stack.enter_context(fsspec.open(path, "rb", **storage_options))
+            yield stack.enter_context(io.BufferedReader(pa.CompressedInputStream(raw, compression)))
+        else:
+            yield stack.enter_context(fsspec.open(path, "rb", compression=compression, **storage_options))
+
+
+def _compression(path: str, options: dict[str, Any]) -> str | None:
+    compression = options.get("compression", "infer")
+    return infer_compression(path) if compression == "infer" else compression
+
+
+def _is_damage(error: BaseException, path: str, options: dict[str, Any]) -> bool:
+    """Whether ``error``, raised while reading ``path``, says its compressed data is damaged.
+
+    An OS error with an errno (EIO, a dropped connection) is the system's failure, not the file's.
+    """
+    if isinstance(error, OSError) and error.errno is not None:
+        return False
+    return _compression(path, options) is not None
 
 
 def _read_with_arrow(path: str, options: dict[str, Any]) -> pa.Table:
@@ -113,22 +157,34 @@ def _read_with_arrow(path: str, options: dict[str, Any]) -> pa.Table:
 
 
 def _read_with_pandas(path: str, options: dict[str, Any]) -> pd.DataFrame:
-    kwargs = {k: v for k, v in options.items() if k not in ("engine", "pyarrow_block_size", "pyarrow_max_block_size")}
-    kwargs["lines"] = True
-    return pd.read_json(path, **kwargs)
+    # _open decompresses (and notices damage); the base class applies dtype_backend afterwards.
+    own = ("engine", "pyarrow_block_size", "pyarrow_max_block_size", "compression", "storage_options", "dtype_backend")
+    kwargs = {k: v for k, v in options.items() if k not in own}
+    with _open(path, options) as stream:
+        return pd.read_json(stream, lines=True, **kwargs)
 
 
 def _read_line_by_line(path: str, options: dict[str, Any], log: SkipLog) -> Part:
     records: list[dict[str, Any]] = []
-    offset = 0
+    offset = line_number = 0
     with _open(path, options) as stream:
-        for line_number, raw in enumerate(stream, start=1):
-            start, offset = offset, offset + len(raw)
-            if not raw.strip():
-                continue
-            record = _parse_line(path, raw, line_number, start, log)
-            if record is not None:
-                records.append(record)
+        try:
+            for line_number, raw in enumerate(stream, start=1):
+                start, offset = offset, offset + len(raw)
+                if not raw.strip():
+                    continue
+                record = _parse_line(path, raw, line_number, start, log)
+                if record is not None:
+                    records.append(record)
+        except _DAMAGED as error:
+            if not _is_damage(error, path, options):
+                raise
+            # Only complete lines come out before the damage: a cut line is never parsed.
+            where = f"after line {line_number}" if line_number else "before its first line"
+            reason = f"the compressed data is cut short or corrupt {where} ({error})"
+            if not records:
+                raise BadInputError(path, reason, fix=f"re-create or re-download the file, {SKIP_HINT}") from error
+            log.report(BadInputError(path, reason, fix=_DAMAGE_FIX))
     if not records:
         return pa.table({})
     try:
@@ -163,8 +219,6 @@ def _parse_line(path: str, raw: bytes, line_number: int, start: int, log: SkipLo
 class JsonlReader(BaseReaderComposite):
     """Reads JSONL files: ``FilePartitioningStage`` then ``JsonlReaderStage`` (see ``BaseReaderComposite``)."""
 
-    file_extensions: list[str] | None = field(default_factory=lambda: list(FILETYPE_TO_DEFAULT_EXTENSIONS["jsonl"]))
-    name: str = "jsonl_reader"
-
     reader_class = JsonlReaderStage
+    file_type = "jsonl"
     format_label = "JSONL"

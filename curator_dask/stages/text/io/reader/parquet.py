@@ -2,12 +2,14 @@
 
 Before reading, the footers of a group's files are compared: files whose columns differ, or
 whose column types cannot be unified (``int32`` with ``int64`` can; ``int64`` with ``string``
-cannot), are bad input, named together with the first file of the group.
+cannot; see ``_checks``), are bad input, named together with the first file of the group.
+Types are compared as the reader hands them on: a dictionary (pandas ``category``) column as
+its values, a binary column as text. A file whose footer or data cannot be read is bad input.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -15,7 +17,7 @@ import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
 from curator_dask.errors import BadInputError
-from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS
+from curator_dask.stages.text.io.reader._checks import decoded_type, reported, type_clash, unified_type
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
     BaseReader,
@@ -27,6 +29,7 @@ __all__ = ["ParquetReader", "ParquetReaderStage"]
 
 # Options that choose how the reader works; the others go to pyarrow.parquet.ParquetFile.read.
 _OWN_OPTIONS = ("storage_options", "dtype_backend", "engine", "columns")
+_REWRITE = f"rewrite or remove the file, {SKIP_HINT}"
 
 
 @dataclass
@@ -55,44 +58,44 @@ class ParquetReaderStage(BaseReader):
         reference: tuple[str, pa.Schema] | None = None
         keep = []
         for path in paths:
-            try:
+            with reported(path, log):
                 with _open_parquet(path, options) as parquet_file:
                     schema = self._selected(parquet_file.schema_arrow)
                 if reference is None:
                     reference = (path, schema)
                 else:
                     _check_same_schema(reference, path, schema)
-            except BadInputError as error:
-                log.report(error)
-                continue
-            keep.append(path)
+                keep.append(path)
         return keep
 
     def read_file(self, path: str, options: dict[str, Any], log: SkipLog) -> pa.Table:
         kwargs = {k: v for k, v in options.items() if k not in _OWN_OPTIONS}
         with _open_parquet(path, options) as parquet_file:
             schema = parquet_file.schema_arrow
-            if self.fields is None:
-                return parquet_file.read(**kwargs)
-            columns = [f for f in self.fields if f in schema.names]
-            # With none of the fields present, read no rows: the base class names the file.
-            return parquet_file.read(columns=columns, **kwargs) if columns else schema.empty_table()
+            columns = None if self.fields is None else [f for f in self.fields if f in schema.names]
+            if columns == []:  # none of the fields: read no rows, and the base class names the file
+                return schema.empty_table()
+            try:
+                return parquet_file.read(columns=columns, **kwargs)
+            except (pa.ArrowInvalid, OSError) as error:
+                if isinstance(error, OSError) and error.errno is not None:
+                    raise  # the OS's error, not the data's: the base class judges it
+                raise BadInputError(path, f"its data cannot be read ({error})", fix=_REWRITE) from error
 
     def _selected(self, schema: pa.Schema) -> pa.Schema:
-        if self.fields is None:
-            return schema
-        return pa.schema([schema.field(f) for f in self.fields if f in schema.names])
+        names = schema.names if self.fields is None else [f for f in self.fields if f in schema.names]
+        return pa.schema([(name, decoded_type(schema.field(name).type)) for name in names])
 
 
 def _open_parquet(path: str, options: dict[str, Any]) -> pq.ParquetFile:
     fs, fs_path = url_to_fs(path, **options.get("storage_options", {}))
     try:
         return pq.ParquetFile(fs_path, filesystem=fs)
-    except FileNotFoundError:
-        raise
     except (pa.ArrowInvalid, OSError) as error:
+        if isinstance(error, OSError) and error.errno is not None:
+            raise  # gone, a link that loops, no permission: the OS's error, judged by the base class
         reason = "the file is empty (0 bytes)" if fs.size(fs_path) == 0 else f"not a readable Parquet file ({error})"
-        raise BadInputError(path, reason, fix=f"rewrite or remove the file, {SKIP_HINT}") from error
+        raise BadInputError(path, reason, fix=_REWRITE) from error
 
 
 def _check_same_schema(reference: tuple[str, pa.Schema], path: str, schema: pa.Schema) -> None:
@@ -102,8 +105,8 @@ def _check_same_schema(reference: tuple[str, pa.Schema], path: str, schema: pa.S
     clashes = []
     for name in set(first.names) & set(schema.names):
         a, b = first.field(name).type, schema.field(name).type
-        if a != b and not _unifiable(a, b):
-            clashes.append(f"{name}: {a} in {first_path} vs {b}")
+        if a != b and unified_type(a, b) is None:
+            clashes.append(type_clash(name, b, first_path, a))
     if not (only_first or only_here or clashes):
         return
     differences = []
@@ -113,24 +116,14 @@ def _check_same_schema(reference: tuple[str, pa.Schema], path: str, schema: pa.S
         differences.append(f"columns only in {path}: {only_here}")
     differences.extend(sorted(clashes))
     reason = f"its schema differs from {first_path} ({'; '.join(differences)})"
-    fix = f"rewrite the files with one schema, read only shared columns with fields=[...], {SKIP_HINT}"
+    fix = f"cast or rewrite the files to one schema, or read only fields that agree with fields=[...], {SKIP_HINT}"
     raise BadInputError(path, reason, fix=fix)
-
-
-def _unifiable(a: pa.DataType, b: pa.DataType) -> bool:
-    try:
-        pa.unify_schemas([pa.schema([("c", a)]), pa.schema([("c", b)])], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return False
-    return True
 
 
 @dataclass
 class ParquetReader(BaseReaderComposite):
     """Reads Parquet files: ``FilePartitioningStage`` then ``ParquetReaderStage`` (see ``BaseReaderComposite``)."""
 
-    file_extensions: list[str] | None = field(default_factory=lambda: list(FILETYPE_TO_DEFAULT_EXTENSIONS["parquet"]))
-    name: str = "parquet_reader"
-
     reader_class = ParquetReaderStage
+    file_type = "parquet"
     format_label = "Parquet"
