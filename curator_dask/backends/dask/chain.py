@@ -171,6 +171,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
             batch = tasks[b : b + size]
             began = time.perf_counter()
             failed_before = len(adapter.failed_tasks)
+            sources = resume.sources_of_batch(batch) if resume is not None else ()
             out: list[Task] = []
             try:
                 out = adapter.process_batch(batch)
@@ -182,7 +183,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
                 failed_before = -1  # the whole batch failed
             produced.extend(out)
             if resume is not None:  # a batch that failed, or emitted a FailedTask, leaves its partitions unfinished
-                resume.batch(batch, out, failed=len(adapter.failed_tasks) != failed_before)
+                resume.batch(sources, out, failed=len(adapter.failed_tasks) != failed_before)
             count.seconds += time.perf_counter() - began
             count.batches += 1
             count.tasks_in += len(batch)

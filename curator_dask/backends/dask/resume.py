@@ -35,7 +35,7 @@ from curator_dask.backends.dask.fingerprint import input_fingerprint, pipeline_f
 from curator_dask.errors import ConfigError
 from curator_dask.stages.text.io.writer.manifest import BOOKKEEPING
 
-__all__ = ["MARKERS", "ChainResume", "ResumeLedger", "ResumeReport", "ResumeSpec", "source_id"]
+__all__ = ["MARKERS", "ChainResume", "Finished", "ResumeLedger", "ResumeReport", "ResumeSpec", "source_id"]
 
 logger = logging.getLogger(__name__)
 MARKERS = f"{BOOKKEEPING}/done"
@@ -49,17 +49,25 @@ def source_id(task_id: str, depth: int) -> str | None:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """A partition an earlier run finished: its input fingerprint then, and the partitions tied to it."""
+
+    inputs: Mapping[str, Any]
+    group: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ResumeSpec:
     """What every chain of a resumable run is told.
 
     Attributes:
         depth: id depth of source partitions.
-        done: partitions an earlier run finished, with their recorded input fingerprints; a
-            partition is skipped when its files still match.
+        done: partitions an earlier run finished. One is skipped when its files and those of
+            every partition tied to it still match.
     """
 
     depth: int
-    done: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    done: Mapping[str, Finished] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +76,7 @@ class ResumeReport:
 
     delta: Counter[str] = field(default_factory=Counter)
     touched: set[str] = field(default_factory=set)
-    ties: list[tuple[str, ...]] = field(default_factory=list)
+    ties: set[tuple[str, ...]] = field(default_factory=set)
     dirty: set[str] = field(default_factory=set)
     created: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -102,7 +110,8 @@ class ChainResume:
         source = source_id(task.task_id, self.spec.depth)
         return (source,) if source is not None else ()
 
-    def _sources(self, tasks: Iterable[Any]) -> tuple[str, ...]:
+    def sources_of_batch(self, tasks: Iterable[Any]) -> tuple[str, ...]:
+        """The partitions a batch descends from; read before the stage runs (it may re-id its inputs)."""
         return tuple(sorted({s for t in tasks for s in self.sources_of(t)}))
 
     def consumed(self, tasks: Sequence[Any]) -> None:
@@ -112,11 +121,10 @@ class ChainResume:
                 self.report.delta[source] -= 1
                 self.report.touched.add(source)
 
-    def batch(self, inputs: Sequence[Any], outputs: Sequence[Any], *, failed: bool) -> None:
-        """One ``process_batch`` call: tie its partitions, note the lineage of ``r``-id outputs."""
-        sources = self._sources(inputs)
+    def batch(self, sources: tuple[str, ...], outputs: Sequence[Any], *, failed: bool) -> None:
+        """One ``process_batch`` call on a batch of ``sources``: tie them, note the ``r``-id outputs' lineage."""
         if len(sources) > 1:
-            self.report.ties.append(sources)
+            self.report.ties.add(sources)
         if failed:
             self.report.dirty.update(sources)
         for task in outputs:
@@ -124,24 +132,33 @@ class ChainResume:
                 self.lineage[task.task_id] = sources
 
     def after_source_stage(self, produced: list[Any]) -> list[Any]:
-        """Drop the partitions an earlier run finished (inputs unchanged); note the ones created."""
+        """Drop the partitions an earlier run finished (inputs unchanged); note the ones created.
+
+        Tied partitions go together: if one of them changed (or is gone), all are done again.
+        """
         from curator_dask.backends.dask.chain import source_files_of
 
+        fingerprints: dict[str, dict[str, Any]] = {}
+        for task in produced:
+            source = source_id(task.task_id, self.spec.depth)
+            if source is not None:
+                options = getattr(task, "reader_config", {}).get("storage_options")
+                fingerprints[source] = input_fingerprint(source_files_of([task]), options)
+        done = self.spec.done
+        unchanged = {s for s, fp in fingerprints.items() if s in done and dict(done[s].inputs) == fp}
         kept = []
         for task in produced:
             source = source_id(task.task_id, self.spec.depth)
             if source is None:
                 kept.append(task)
                 continue
-            options = getattr(task, "reader_config", {}).get("storage_options")
-            inputs = input_fingerprint(source_files_of([task]), options)
-            recorded = self.spec.done.get(source)
-            if recorded is not None and dict(recorded) == inputs:
+            finished = self.spec.done.get(source)
+            if finished is not None and all(member in unchanged for member in finished.group):
                 self.report.skipped.append(source)
                 continue
-            if recorded is not None:
+            if finished is not None:
                 self.report.changed.append(source)
-            self.report.created[source] = inputs
+            self.report.created[source] = fingerprints[source]
             self.report.touched.add(source)
             kept.append(task)
         return kept
@@ -244,7 +261,8 @@ class ResumeLedger:
                 len(self.earlier),
                 self.root,
             )
-        return ResumeSpec(self.depth, {s: e.get("inputs", {}) for s, e in self.earlier.items()})
+        done = {s: Finished(e.get("inputs", {}), tuple(e.get("group") or [s])) for s, e in self.earlier.items()}
+        return ResumeSpec(self.depth, done)
 
     # -- during the run -----------------------------------------------------------------------
     def _group(self, source: str) -> list[str]:
