@@ -136,9 +136,15 @@ def _fail(spec: ChainSpec, index: int, batch: list[Task], worker: str, exc: Base
 
 def _raise(record: FailureRecord, exc: BaseException) -> None:
     files = f" (input files: {', '.join(record.source_files[:5])})" if record.source_files else ""
+    hint = ""
+    if isinstance(exc, ModuleNotFoundError):
+        hint = (
+            f" The worker cannot import {exc.name!r}: install it in the workers' environment, or send your own "
+            f"module with client.upload_file('<path to {exc.name}.py>')."
+        )
     msg = (
         f"Stage {record.stage_name!r} failed on task {', '.join(record.task_ids) or '<none>'} on worker "
-        f"{record.worker}{files}: {record.error}\n\nOriginal traceback (on the worker):\n{record.traceback}"
+        f"{record.worker}{files}: {record.error}.{hint}\n\nOriginal traceback (on the worker):\n{record.traceback}"
     )
     cls = type(exc) if isinstance(exc, StageError) else StageError  # keep a StageOutputError's type
     raise cls(

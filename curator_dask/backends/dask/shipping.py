@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import sysconfig
+import types
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,9 @@ def modules_used_by(objects: Iterable[Any]) -> set[str]:
         module = getattr(value, "__module__", None) if callable(value) else type(value).__module__
         if isinstance(module, str):
             found.add(module.split(".")[0])
+        for klass in (value if isinstance(value, type) else type(value)).__mro__:
+            if klass.__module__.split(".")[0] not in _OURS:
+                found.update(_modules_named_in(klass))
         if isinstance(value, list | tuple | set | frozenset):
             for item in value:
                 visit(item, depth + 1)
@@ -55,6 +59,21 @@ def modules_used_by(objects: Iterable[Any]) -> set[str]:
         visit(obj, 0)
     stdlib = set(sys.stdlib_module_names)
     return {m for m in found if m not in stdlib and m not in _OURS and not m.startswith("_")}
+
+
+def _modules_named_in(klass: type) -> set[str]:
+    """Modules the methods of ``klass`` use through their globals (``helpers.shout(...)``)."""
+    names: set[str] = set()
+    for member in vars(klass).values():
+        fn = getattr(member, "__func__", member)
+        if not isinstance(fn, types.FunctionType):
+            continue
+        for name in fn.__code__.co_names:
+            used = fn.__globals__.get(name)
+            module = used.__name__ if isinstance(used, types.ModuleType) else getattr(used, "__module__", None)
+            if isinstance(module, str):
+                names.add(module.split(".")[0])
+    return names
 
 
 def _missing(names: list[str]) -> list[str]:

@@ -26,13 +26,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _dask(*args: str, log: Path) -> subprocess.Popen[bytes]:
+def _dask(*args: str, log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
     out = open(log, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [str(Path(sys.executable).with_name("dask")), *args],
         stdout=out,
         stderr=subprocess.STDOUT,
         env=_env(),
+        cwd=cwd,
     )
 
 
@@ -62,7 +63,9 @@ class LoopbackCluster:
             time.sleep(0.05)
         self.address = json.loads(self.scheduler_file.read_text())["address"]
 
-    def add_worker(self, host: str, name: str, resources: str | None = None) -> subprocess.Popen[bytes]:
+    def add_worker(
+        self, host: str, name: str, resources: str | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         args = [
             "worker",
             self.address,
@@ -78,7 +81,7 @@ class LoopbackCluster:
         ]
         if resources:
             args += ["--resources", resources]
-        proc = _dask(*args, log=self.folder / f"{name}.log")
+        proc = _dask(*args, log=self.folder / f"{name}.log", cwd=cwd)
         self.procs.append(proc)
         return proc
 
@@ -94,12 +97,14 @@ class LoopbackCluster:
 
 
 @contextmanager
-def loopback_cluster(folder: Path, workers: dict[str, str]) -> Iterator[tuple[LoopbackCluster, Client]]:
-    """Start a scheduler and ``{name: host}`` workers; yield it with a connected client."""
+def loopback_cluster(
+    folder: Path, workers: dict[str, str], cwd: Path | None = None
+) -> Iterator[tuple[LoopbackCluster, Client]]:
+    """Start a scheduler and ``{name: host}`` workers (in ``cwd``); yield it with a connected client."""
     cluster = LoopbackCluster(folder)
     try:
         for name, host in workers.items():
-            cluster.add_worker(host, name)
+            cluster.add_worker(host, name, cwd=cwd)
         with Client(cluster.address, timeout=30) as client:
             client.wait_for_workers(len(workers), timeout=60)
             yield cluster, client
