@@ -29,6 +29,7 @@ from nemo_curator.tasks import FileGroupTask
 from nemo_curator.utils.performance_utils import StagePerfStats
 
 from curator_dask.backends.dask import DaskExecutor, interop
+from curator_dask.backends.dask.adapter import DaskStageAdapter, adapter_factory
 from curator_dask.errors import PipelineError, StageError
 from curator_dask.examples.sample_corpus import write_sample_corpus
 from tests.backends.dask.pipeline_parts import read_jsonl_folder, write_jsonl_inputs
@@ -133,9 +134,11 @@ def test_detection_and_seeding():
     assert interop.is_nemo_task(NemoEmptyTask()) and not interop.is_nemo_stage(NemoEmptyTask())
     from curator_dask.stages.text.io.reader import JsonlReader as OurReader
 
-    assert not interop.is_nemo_stage(OurReader(file_paths="x").decompose()[1])
+    our_reader = OurReader(file_paths="x").decompose()[1]
+    assert not interop.is_nemo_stage(our_reader)
     assert type(interop.seed_tasks([nemo_reader])[0]) is NemoEmptyTask
-    assert isinstance(interop.make_adapter(nemo_reader), NemoBaseStageAdapter)
+    assert isinstance(adapter_factory(nemo_reader)(nemo_reader), NemoBaseStageAdapter)  # NeMo Curator's own
+    assert adapter_factory(our_reader) is DaskStageAdapter
 
 
 def test_curator_dask_imports_no_nemo_curator():
