@@ -3,9 +3,10 @@
 Built from a ``RunResult``'s per-stage totals. A stage's items out are the next stage's items in
 (every output task goes on to the next stage); the last stage's are counted from the result.
 ``seconds`` is processing time summed over batches (worker-seconds, not wall time), so the plot
-shows where the cluster spent its effort. The plot is a PNG drawn with matplotlib when it is
-installed (imported only then) and an HTML page with an inline SVG chart otherwise, so a plain
-``pip install curator_dask`` still gets one.
+shows where the cluster spent its effort. The plot is a PNG drawn with matplotlib when it imports
+(imported only then) and an HTML page with an inline SVG chart otherwise, so a plain
+``pip install curator_dask`` still gets one, and a broken matplotlib install costs a warning, not
+the report of a finished run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import csv
 import dataclasses
 import html
 import importlib.util
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,8 @@ __all__ = [
     "to_markdown",
     "write_report",
 ]
+
+logger = logging.getLogger(__name__)
 
 _HEADERS = ("stage", "batches", "tasks in", "tasks out", "items in", "items out", "seconds", "items/s", "time %")
 
@@ -143,13 +147,28 @@ def plot_stage_times_html(rows: list[StageRow], path: str | Path) -> None:
 
 
 def _has_matplotlib() -> bool:
-    return importlib.util.find_spec("matplotlib") is not None
+    """Whether matplotlib imports: not installed means the SVG page; installed but failing to import
+    (say, built for another numpy) means the SVG page and a warning that says why."""
+    if importlib.util.find_spec("matplotlib") is None:
+        return False
+    try:
+        import matplotlib.figure  # noqa: F401  (what plot_stage_times needs)
+    except ImportError as exc:
+        logger.warning(
+            "matplotlib is installed but does not import (%s: %s); writing stage_times.html instead of "
+            "stage_times.png. Reinstall matplotlib (pip install --force-reinstall matplotlib) for the PNG.",
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    return True
 
 
 def write_report(result: RunResult, folder: str | Path, plot: bool = True) -> dict[str, Path]:
     """Write ``stage_report.csv``, ``stage_report.md`` and (with ``plot``) the time chart:
-    ``stage_times.png`` with matplotlib, else ``stage_times.html``. Inside a writer's output folder
-    the files are first recorded in its manifest, so that ``mode='overwrite'`` may replace them.
+    ``stage_times.png`` where matplotlib imports, else ``stage_times.html`` (an inline SVG). Inside a
+    writer's output folder the files are first recorded in its manifest, so that ``mode='overwrite'``
+    may replace them.
 
     Returns:
         ``{"csv": path, "markdown": path, "plot": path}`` for the files written.

@@ -1,30 +1,36 @@
 """NeMo Curator pipelines for the interop tests, and their curator_dask twins.
 
 Stages built here live in an importable module (not a test file) so Dask worker processes can
-unpickle them; they count their calls across processes in real files (see ``record``). This
-module imports ``nemo_curator``: import it only where NeMo Curator is installed.
+unpickle them. This is the NeMo Curator parts module of the conformance suite
+(``tests/backends/dask/test_conformance.py``): the same names as ``pipeline_parts``, on NeMo
+Curator's classes. It imports ``nemo_curator``: import it only where NeMo Curator is installed.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
-import os
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from nemo_curator.backends.base import NodeInfo, WorkerMetadata
 from nemo_curator.backends.utils import RayStageSpecKeys
 from nemo_curator.pipeline import Pipeline as NemoPipeline
 from nemo_curator.stages.base import ProcessingStage
 from nemo_curator.tasks import DocumentBatch, FailedTask
 
-from tests.backends.dask.pipeline_parts import record
+from tests.backends.dask import pipeline_parts as parts
+from tests.backends.dask.pipeline_parts import read_jsonl_folder
 
-STAGE_NAMES = ["jsonl_reader", "add_length", "split_into_rows", "add_length", "stage_with_setup", "jsonl_writer"]
+__all__ = [  # read_jsonl_folder lives in pipeline_parts now; benchmarks/nemo_executors.py imports it from here
+    "FILTER_SPECS",
+    "AddLength",
+    "FailSome",
+    "ShuffleLike",
+    "SplitIntoRows",
+    "StageWithSetup",
+    "heuristic_pipeline",
+    "nemo_pipeline",
+    "read_jsonl_folder",
+]
 
 # NeMo Curator's English heuristic cascade (heuristic_filter_english_pipeline.yaml): (module, class,
 # keyword arguments), instantiated from either framework's mirrored module.
@@ -85,125 +91,22 @@ def heuristic_pipeline(framework: str, input_dir: str, output_dir: str, files_pe
     return pipeline_mod.Pipeline(name=f"heuristic_{framework}", stages=stages)
 
 
-def read_jsonl_folder(folder: str | os.PathLike[str]) -> pd.DataFrame:
-    """Every row of every JSONL file under ``folder``, sorted by ``id``."""
-    rows = [json.loads(line) for path in sorted(Path(folder).glob("*.jsonl")) for line in path.read_text().splitlines()]
-    return pd.DataFrame(rows).sort_values("id").reset_index(drop=True)
+# -- NeMo Curator's backend conformance pipeline: the shared stage logic on NeMo Curator's classes ---
 
 
-# -- NeMo Curator's backend conformance pipeline, built from NeMo Curator's own classes -----------
+class AddLength(parts.AddLengthLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``AddLengthLogic`` as a NeMo Curator stage."""
 
 
-def _like(task: DocumentBatch, df: pd.DataFrame) -> DocumentBatch:
-    """A batch carrying ``df`` and everything else of ``task`` (its id is the framework's to set)."""
-    return DocumentBatch(task.dataset_name, df, _metadata=task._metadata, _stage_perf=task._stage_perf)
+class SplitIntoRows(parts.SplitIntoRowsLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``SplitIntoRowsLogic`` as a NeMo Curator stage."""
 
 
-class AddLength(ProcessingStage[DocumentBatch, DocumentBatch]):
-    """Adds ``<column>`` = text length; counts its calls in ``calls_log``."""
+class StageWithSetup(parts.StageWithSetupLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``StageWithSetupLogic`` as a NeMo Curator stage: its hooks must get NeMo Curator's types."""
 
-    name = "add_length"
-
-    def __init__(self, column: str, calls_log: str) -> None:
-        self.column = column
-        self.calls_log = calls_log
-
-    def process(self, task: DocumentBatch) -> DocumentBatch:
-        with self._time_metric("counter_actor_increment_s"):
-            record(self.calls_log, f"add_length_{self.column}")
-        with self._time_metric("compute_len_s"):
-            df = task.to_pandas()  # NeMo Curator's readers give pyarrow tables
-            df[self.column] = df["text"].str.len()
-        return _like(task, df)
-
-
-class SplitIntoRows(ProcessingStage[DocumentBatch, DocumentBatch]):
-    """Fans one batch out into single-row batches (keeping metadata and performance records)."""
-
-    name = "split_into_rows"
-
-    def process(self, task: DocumentBatch) -> list[DocumentBatch]:
-        start = time.perf_counter()
-        df = task.to_pandas()
-        out = [
-            DocumentBatch(
-                dataset_name=task.dataset_name,
-                data=df.iloc[[i]].reset_index(drop=True),
-                _metadata=dict(task._metadata),
-                _stage_perf=list(task._stage_perf),
-            )
-            for i in range(len(df))
-        ]
-        self._log_metric("split_into_rows_time_s", time.perf_counter() - start)
-        return out
-
-
-class StageWithSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
-    """``setup_on_node`` writes a node-local file; ``setup`` reads it; batches use what it read.
-
-    Both check that they get NeMo Curator's own ``NodeInfo`` / ``WorkerMetadata``.
-    """
-
-    name = "stage_with_setup"
-
-    def __init__(self, shared_dir: str, events_log: str) -> None:
-        self.shared_dir = shared_dir
-        self.events_log = events_log
-        self.random_string: str | None = None
-        self.node_id: str | None = None
-
-    def _node_file(self, node_id: str) -> Path:
-        return Path(self.shared_dir) / f"node-{node_id}.txt"
-
-    def setup_on_node(self, node_info: NodeInfo | None = None, worker_metadata: WorkerMetadata | None = None) -> None:
-        assert isinstance(node_info, NodeInfo) and node_info.node_id
-        assert isinstance(worker_metadata, WorkerMetadata)
-        record(self.events_log, f"setup_on_node {node_info.node_id} {os.getpid()}")
-        self._node_file(node_info.node_id).write_text(uuid.uuid4().hex)
-
-    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
-        assert isinstance(worker_metadata, WorkerMetadata) and worker_metadata.worker_id
-        node_id = worker_metadata.allocation["node_id"]
-        self.random_string = self._node_file(node_id).read_text()  # must exist: node setup ran first
-        self.node_id = node_id
-        record(self.events_log, f"setup {worker_metadata.worker_id} {node_id}")
-
-    def teardown(self) -> None:
-        record(self.events_log, f"teardown {self.node_id}")
-
-    def process(self, task: DocumentBatch) -> DocumentBatch:
-        assert self.random_string, "process ran on a copy that was not set up"
-        df = task.to_pandas()
-        df["node_id"] = self.node_id
-        df["random_string"] = self.random_string
-        return _like(task, df)
-
-
-def conformance_pipeline(framework: str, input_dir: Path, root: Path, files_per_partition: int = 2) -> Any:
-    """The seven-stage conformance pipeline of CONTRACT.md from ``framework``'s classes.
-
-    Reads ``input_dir``; writes ``root/output`` and its call and event logs under ``root``.
-    """
-    calls, events = str(root / "calls.log"), str(root / "events.log")
-    reader = importlib.import_module(f"{framework}.stages.text.io.reader")
-    writer = importlib.import_module(f"{framework}.stages.text.io.writer")
-    if framework == "nemo_curator":
-        middle = [AddLength("doc_length_1", calls), SplitIntoRows(), AddLength("doc_length_2", calls)]
-        middle.append(StageWithSetup(str(root), events))
-    else:
-        from tests.backends.dask import pipeline_parts as ours
-
-        middle = [ours.AddLength("doc_length_1", calls), ours.SplitIntoRows(), ours.AddLength("doc_length_2", calls)]
-        middle.append(ours.StageWithSetup(str(root), events))
-    pipeline_mod = importlib.import_module(f"{framework}.pipeline")
-    return pipeline_mod.Pipeline(
-        name=f"conformance_{framework}",
-        stages=[
-            reader.JsonlReader(file_paths=str(input_dir), files_per_partition=files_per_partition),
-            *middle,
-            writer.JsonlWriter(path=str(root / "output")),
-        ],
-    )
+    node_info_type = NodeInfo
+    worker_metadata_type = WorkerMetadata
 
 
 # -- failure handling and refusals ------------------------------------------------------------

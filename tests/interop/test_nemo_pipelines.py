@@ -1,20 +1,19 @@
 """NeMo Curator's own pipelines on DaskExecutor (issue 8), compared with curator_dask's twins.
 
+The backend conformance pipeline is in the shared suite (``tests/backends/dask/test_conformance.py``,
+collected here through ``test_nemo_conformance.py``).
+
 Runs only where ``nemo_curator`` is installed (CI: ``.venv-interop``, see ``.ci/run``), on the
 session LocalCluster with worker processes.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,32 +26,20 @@ from nemo_curator.backends.base import BaseStageAdapter as NemoBaseStageAdapter
 from nemo_curator.stages.text.io.reader import JsonlReader
 from nemo_curator.tasks import EmptyTask as NemoEmptyTask
 from nemo_curator.tasks import FileGroupTask
-from nemo_curator.tasks.utils import TaskPerfUtils
 from nemo_curator.utils.performance_utils import StagePerfStats
 
 from curator_dask.backends.dask import DaskExecutor, interop
+from curator_dask.backends.dask.adapter import DaskStageAdapter, adapter_factory
 from curator_dask.errors import PipelineError, StageError
 from curator_dask.examples.sample_corpus import write_sample_corpus
-from tests.backends.dask.pipeline_parts import read_log, write_jsonl_inputs
-from tests.interop.nemo_parts import (
-    STAGE_NAMES,
-    AddLength,
-    FailSome,
-    ShuffleLike,
-    conformance_pipeline,
-    heuristic_pipeline,
-    nemo_pipeline,
-    read_jsonl_folder,
-)
+from tests.backends.dask.pipeline_parts import read_jsonl_folder, write_jsonl_inputs
+from tests.interop.nemo_parts import AddLength, FailSome, ShuffleLike, heuristic_pipeline, nemo_pipeline
 
 NUM_DOCS = 1200
 NUM_FILES = 6
-CONF_FILES = 15
-CONF_DOCS = 100
-FILES_PER_PARTITION = 2
 
 
-# -- (a) reader, modifiers, 28 heuristic ScoreFilters and writer on generated text ------------------
+# -- reader, modifiers, 28 heuristic ScoreFilters and writer on generated text ------------------
 
 
 @pytest.fixture(scope="module")
@@ -87,80 +74,6 @@ def test_heuristic_pipeline_returns_nemo_tasks_and_records(heuristic):
         tuple(p.stage_name for p in t._stage_perf) for t in ours
     }
     assert nemo.num_failed == 0 and nemo.stages[0].name == "file_partitioning"
-
-
-# -- (b) NeMo Curator's backend integration pipeline ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def conformance(client, tmp_path_factory):
-    base = tmp_path_factory.mktemp("interop_conformance")
-    write_jsonl_inputs(base / "input", CONF_FILES, CONF_DOCS)
-    runs = {}
-    for framework in ("nemo_curator", "curator_dask"):
-        root = base / framework
-        root.mkdir()
-        tasks = conformance_pipeline(framework, base / "input", root, FILES_PER_PARTITION).run(
-            DaskExecutor(client=client)
-        )
-        runs[framework] = {"tasks": tasks, "root": root}
-    return runs
-
-
-def test_conformance_output_files(conformance):
-    nemo_root = conformance["nemo_curator"]["root"]
-    files = sorted((nemo_root / "output").glob("*.jsonl"))
-    assert len(files) == CONF_DOCS
-    for path in files:
-        lines = path.read_text().splitlines()
-        assert len(lines) == 1, path
-        assert set(json.loads(lines[0])) == {"id", "text", "doc_length_1", "doc_length_2", "node_id", "random_string"}
-    cols = ["id", "text", "doc_length_1", "doc_length_2"]
-    ours = read_jsonl_folder(conformance["curator_dask"]["root"] / "output")[cols]
-    pd.testing.assert_frame_equal(read_jsonl_folder(nemo_root / "output")[cols], ours)
-
-
-def test_conformance_tasks_and_ids(conformance):
-    tasks = conformance["nemo_curator"]["tasks"]
-    assert len(tasks) == CONF_DOCS
-    assert all(isinstance(t, FileGroupTask) for t in tasks)
-    ids = [t.task_id for t in tasks]
-    assert len(set(ids)) == CONF_DOCS
-    assert len({len(i.split("_")) for i in ids}) == 1
-    assert all(re.fullmatch(r"0_[0-9a-f]{12}(_\d+)+", i) for i in ids), ids[:3]
-    assert sorted(ids) == sorted(t.task_id for t in conformance["curator_dask"]["tasks"])
-    assert len({t.dataset_name for t in tasks}) == 1
-
-
-def test_conformance_perf_records(conformance):
-    for task in conformance["nemo_curator"]["tasks"]:
-        assert [p.stage_name for p in task._stage_perf] == STAGE_NAMES
-        assert all(type(p) is StagePerfStats and p.process_time > 0 for p in task._stage_perf)
-        assert task._stage_perf[1].num_items_processed == task._stage_perf[2].num_items_processed
-        assert [p.num_items_processed for p in task._stage_perf[3:]] == [1, 1, 1]
-    metrics = TaskPerfUtils.collect_stage_metrics(conformance["nemo_curator"]["tasks"])
-    assert set(metrics) == set(STAGE_NAMES)
-    for stage_metrics in metrics.values():
-        assert isinstance(stage_metrics["process_time"], np.ndarray)
-        assert (stage_metrics["process_time"] > 0).all()
-    assert (metrics["add_length"]["custom.counter_actor_increment_s"] > 0).all()
-    assert (metrics["add_length"]["custom.compute_len_s"] > 0).all()
-    assert (metrics["split_into_rows"]["custom.split_into_rows_time_s"] > 0).all()
-
-
-def test_conformance_call_counts_and_setup_order(conformance, client):
-    root = conformance["nemo_curator"]["root"]
-    assert Counter(read_log(root / "calls.log")) == {
-        "add_length_doc_length_1": math.ceil(CONF_FILES / FILES_PER_PARTITION),
-        "add_length_doc_length_2": CONF_DOCS,
-    }
-    events = read_log(root / "events.log")
-    node_setups = [e for e in events if e.startswith("setup_on_node")]
-    setups = [e for e in events if e.startswith("setup ")]
-    assert len(node_setups) == 1  # one node: every LocalCluster worker is on 127.0.0.1
-    assert sorted(e.split()[1] for e in setups) == sorted(client.scheduler_info()["workers"])
-    assert events.index(node_setups[0]) < min(events.index(e) for e in setups)
-    assert len([e for e in events if e.startswith("teardown")]) == len(setups)
 
 
 # -- failure handling stays curator_dask's ----------------------------------------------------------
@@ -221,9 +134,11 @@ def test_detection_and_seeding():
     assert interop.is_nemo_task(NemoEmptyTask()) and not interop.is_nemo_stage(NemoEmptyTask())
     from curator_dask.stages.text.io.reader import JsonlReader as OurReader
 
-    assert not interop.is_nemo_stage(OurReader(file_paths="x").decompose()[1])
+    our_reader = OurReader(file_paths="x").decompose()[1]
+    assert not interop.is_nemo_stage(our_reader)
     assert type(interop.seed_tasks([nemo_reader])[0]) is NemoEmptyTask
-    assert isinstance(interop.make_adapter(nemo_reader), NemoBaseStageAdapter)
+    assert isinstance(adapter_factory(nemo_reader)(nemo_reader), NemoBaseStageAdapter)  # NeMo Curator's own
+    assert adapter_factory(our_reader) is DaskStageAdapter
 
 
 def test_curator_dask_imports_no_nemo_curator():

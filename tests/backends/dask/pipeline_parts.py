@@ -1,5 +1,9 @@
 """Stages for the executor tests. They live in an importable module (not a test file) so worker
-processes can unpickle them, and they count their calls across processes in real files."""
+processes can unpickle them, and they count their calls across processes in real files.
+
+The conformance stages are framework-neutral ``*Logic`` classes, made curator_dask stages here and
+NeMo Curator stages in ``tests/interop/nemo_parts.py`` (this module never imports nemo_curator).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -32,44 +36,59 @@ def read_log(log: str | os.PathLike[str]) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-class AddLength(ProcessingStage[DocumentBatch, DocumentBatch]):
+def read_jsonl_folder(folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every row of every JSONL file under ``folder``, sorted by ``id``."""
+    rows = [json.loads(line) for path in sorted(Path(folder).glob("*.jsonl")) for line in path.read_text().splitlines()]
+    return pd.DataFrame(rows).sort_values("id").reset_index(drop=True)
+
+
+def _like(task: Any, df: pd.DataFrame) -> Any:
+    """A batch of ``task``'s own type (so the conformance stages serve either framework) carrying
+    ``df`` and copies of ``task``'s metadata and performance records (each output gets its own
+    list: the adapter appends to it). The id is the framework's to set."""
+    return type(task)(task.dataset_name, df, _metadata=dict(task._metadata), _stage_perf=list(task._stage_perf))
+
+
+class AddLengthLogic:
     """Adds ``<column>`` = text length; counts its calls in ``calls_log``."""
 
+    name = "add_length"
+
     def __init__(self, column: str, calls_log: str) -> None:
-        self.name = "add_length"
         self.column = column
         self.calls_log = calls_log
 
-    def process(self, task: DocumentBatch) -> DocumentBatch:
+    def process(self, task: Any) -> Any:
         with self._time_metric("counter_increment_s"):
             record(self.calls_log, f"add_length_{self.column}")
         with self._time_metric("compute_len_s"):
-            task.data[self.column] = task.data["text"].str.len()
-        return task
+            df = task.to_pandas()  # NeMo Curator's readers give pyarrow tables
+            df[self.column] = df["text"].str.len()
+        return _like(task, df)
 
 
-class SplitIntoRows(ProcessingStage[DocumentBatch, DocumentBatch]):
+class SplitIntoRowsLogic:
+    """Fans one batch out into single-row batches (keeping metadata and performance records)."""
+
     name = "split_into_rows"
 
-    def process(self, task: DocumentBatch) -> list[DocumentBatch]:
+    def process(self, task: Any) -> list[Any]:
         start = time.perf_counter()
-        out = [
-            DocumentBatch(
-                dataset_name=task.dataset_name,
-                data=task.data.iloc[[i]].reset_index(drop=True),
-                _metadata=dict(task._metadata),
-                _stage_perf=list(task._stage_perf),
-            )
-            for i in range(len(task.data))
-        ]
+        df = task.to_pandas()
+        out = [_like(task, df.iloc[[i]].reset_index(drop=True)) for i in range(len(df))]
         self._log_metric("split_into_rows_time_s", time.perf_counter() - start)
         return out
 
 
-class StageWithSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
-    """``setup_on_node`` writes a node-local file; ``setup`` reads it; batches use what it read."""
+class StageWithSetupLogic:
+    """``setup_on_node`` writes a node-local file; ``setup`` reads it; batches use what it read.
+
+    Both hooks check they get their own framework's types (``node_info_type``, ``worker_metadata_type``).
+    """
 
     name = "stage_with_setup"
+    node_info_type: ClassVar[type]
+    worker_metadata_type: ClassVar[type]
 
     def __init__(self, shared_dir: str, events_log: str) -> None:
         self.shared_dir = shared_dir
@@ -80,13 +99,15 @@ class StageWithSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
     def _node_file(self, node_id: str) -> Path:
         return Path(self.shared_dir) / f"node-{node_id}.txt"
 
-    def setup_on_node(self, node_info: NodeInfo | None = None, worker_metadata: WorkerMetadata | None = None) -> None:
-        assert node_info is not None and node_info.node_id and "," not in node_info.node_id
+    def setup_on_node(self, node_info: Any = None, worker_metadata: Any = None) -> None:
+        assert isinstance(node_info, self.node_info_type), node_info
+        assert node_info.node_id and "," not in node_info.node_id, node_info.node_id
+        assert isinstance(worker_metadata, self.worker_metadata_type), worker_metadata
         record(self.events_log, f"setup_on_node {node_info.node_id} {os.getpid()}")
         self._node_file(node_info.node_id).write_text(uuid.uuid4().hex)
 
-    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
-        assert worker_metadata is not None and worker_metadata.worker_id
+    def setup(self, worker_metadata: Any = None) -> None:
+        assert isinstance(worker_metadata, self.worker_metadata_type) and worker_metadata.worker_id, worker_metadata
         node_id = worker_metadata.allocation["node_id"]
         self.random_string = self._node_file(node_id).read_text()  # must exist: node setup ran first
         self.node_id = node_id
@@ -95,11 +116,27 @@ class StageWithSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
     def teardown(self) -> None:
         record(self.events_log, f"teardown {self.node_id}")
 
-    def process(self, task: DocumentBatch) -> DocumentBatch:
+    def process(self, task: Any) -> Any:
         assert self.random_string, "process ran on a copy that was not set up"
-        task.data["node_id"] = self.node_id
-        task.data["random_string"] = self.random_string
-        return task
+        df = task.to_pandas()
+        df["node_id"] = self.node_id
+        df["random_string"] = self.random_string
+        return _like(task, df)
+
+
+class AddLength(AddLengthLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``AddLengthLogic`` as a curator_dask stage."""
+
+
+class SplitIntoRows(SplitIntoRowsLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``SplitIntoRowsLogic`` as a curator_dask stage."""
+
+
+class StageWithSetup(StageWithSetupLogic, ProcessingStage[DocumentBatch, DocumentBatch]):
+    """``StageWithSetupLogic`` as a curator_dask stage."""
+
+    node_info_type = NodeInfo
+    worker_metadata_type = WorkerMetadata
 
 
 class MakeBatches(ProcessingStage[EmptyTask, DocumentBatch]):
