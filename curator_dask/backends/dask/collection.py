@@ -19,6 +19,7 @@ import dask.dataframe as dd
 from distributed import futures_of, wait
 
 from curator_dask.backends.dask.chain import ChainOutcome, TaskSlice
+from curator_dask.errors import StageOutputError
 from curator_dask.metrics import StagePerfStats
 from curator_dask.tasks import DocumentBatch
 from curator_dask.tasks.frames import concat_frames, empty_like, is_cudf_frame
@@ -26,13 +27,17 @@ from curator_dask.tasks.frames import concat_frames, empty_like, is_cudf_frame
 __all__ = ["batch_of", "frame_of", "run_collection_stage"]
 
 
-def frame_of(source: ChainOutcome, lo: int, hi: int) -> Any:
+def frame_of(source: ChainOutcome, lo: int, hi: int, stage_name: str) -> Any:
     """The documents of ``source.tasks[lo:hi]`` as one frame (pandas, or cudf for cudf batches)."""
     frames = []
     for task in source.tasks[lo:hi]:
         if not isinstance(task, DocumentBatch):
-            msg = f"A collection stage takes DocumentBatch tasks; got {type(task).__name__} ({task.task_id})"
-            raise TypeError(msg)
+            msg = (
+                f"Stage {stage_name!r} works on whole collections of DocumentBatch tasks, but the stage before it "
+                f"emitted a {type(task).__name__} ({task.task_id}). Put a reader, or a stage that returns "
+                "DocumentBatch tasks, right before it."
+            )
+            raise StageOutputError(msg, stage_name=stage_name, task_ids=(task.task_id,))
         frames.append(task.data if is_cudf_frame(task.data) else task.to_pandas())
     return concat_frames(frames).reset_index(drop=True)
 
@@ -66,7 +71,7 @@ def run_collection_stage(
         stage's performance record.
     """
     began = time.perf_counter()
-    parts = [client.submit(frame_of, p.source, p.lo, p.hi, pure=False) for p in pieces]
+    parts = [client.submit(frame_of, p.source, p.lo, p.hi, str(stage.name), pure=False) for p in pieces]
     meta = client.submit(empty_like, parts[0]).result()
     items_in = sum(client.gather([client.submit(len, p) for p in parts]))
     # as_current: a compute() inside process_collection must use this run's client, not whichever
