@@ -111,3 +111,19 @@ def loopback_cluster(
     finally:
         cluster.close()
     assert all(p.poll() is not None for p in cluster.procs)
+
+
+def kill_driver_after_markers(module: str, args: list[str], markers: Path, count: int) -> set[str]:
+    """Run ``python -m module *args`` (a pipeline driver), SIGKILL it once ``count`` resume markers
+    exist in ``markers``; returns the markers' names at that moment."""
+    import signal
+
+    driver = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=_env())
+    deadline = time.monotonic() + 120
+    while not (markers.exists() and len(list(markers.iterdir())) >= count):
+        assert driver.poll() is None, "the driver finished before it could be interrupted"
+        assert time.monotonic() < deadline, "no partition finished in time"
+        time.sleep(0.02)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    return {p.name for p in markers.iterdir()}

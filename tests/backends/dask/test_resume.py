@@ -3,11 +3,6 @@ run, and the rerun skips the input partitions that were completely written."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +10,7 @@ import pytest
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.backends.dask.resume import MARKERS
 from tests.backends.dask.pipeline_parts import read_log, resumable_pipeline, write_jsonl_inputs
+from tests.backends.dask.processes import kill_driver_after_markers
 
 ROOT = Path(__file__).resolve().parents[3]
 NUM_FILES = 10
@@ -37,28 +33,9 @@ def _outputs(folder: Path) -> dict[str, str]:
 def test_killed_run_then_rerun_equals_an_uninterrupted_run(cluster, client, tmp_path):
     write_jsonl_inputs(tmp_path / "in", NUM_FILES, 40)
     out, log = tmp_path / "out", tmp_path / "slow.log"
-    driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.backends.dask.pipeline_parts",
-            cluster.scheduler_address,
-            str(tmp_path / "in"),
-            str(out),
-            str(log),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
     markers = out / MARKERS
-    deadline = time.monotonic() + 120
-    while not (markers.exists() and len(list(markers.iterdir())) >= 3):
-        assert driver.poll() is None, "the driver finished before it could be interrupted"
-        assert time.monotonic() < deadline, "no partition finished in time"
-        time.sleep(0.05)
-    driver.send_signal(signal.SIGKILL)
-    driver.wait()
-    done_before = {p.name for p in markers.iterdir()}
+    args = [cluster.scheduler_address, str(tmp_path / "in"), str(out), str(log)]
+    done_before = kill_driver_after_markers("tests.backends.dask.pipeline_parts", args, markers, 3)
     assert len(done_before) < NUM_FILES, "the run was interrupted midway"
 
     rerun = resumable_pipeline(str(tmp_path / "in"), str(out), str(tmp_path / "rerun.log"), 0.0).run(

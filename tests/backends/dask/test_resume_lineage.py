@@ -7,10 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from curator_dask.pipeline import Pipeline
 from curator_dask.stages.text.io.reader import JsonlReader
 from curator_dask.stages.text.io.writer import JsonlWriter
 from tests.backends.dask.pipeline_parts import write_jsonl_inputs
+from tests.backends.dask.processes import kill_driver_after_markers
 from tests.backends.dask.resume_parts import KillAfterWrite, ShuffleKillingAWorker, regroup_pipeline
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,21 +43,9 @@ def _run(client, inputs: Path, out: Path, drop: str = "3", **config: object):
 def test_a_killed_driver_then_a_rerun_equals_an_uninterrupted_run(cluster, client, tmp_path):
     write_jsonl_inputs(tmp_path / "in", NUM_FILES, NUM_DOCS)
     out = tmp_path / "out"
-    driver = subprocess.Popen(
-        [sys.executable, "-m", "tests.backends.dask.resume_parts", cluster.scheduler_address, str(tmp_path / "in"),
-         str(out), str(tmp_path / "slow.log")],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
     markers = out / MARKERS
-    deadline = time.monotonic() + 120
-    while not (markers.exists() and len(list(markers.iterdir())) >= 2):
-        assert driver.poll() is None, "the driver finished before it could be interrupted"
-        assert time.monotonic() < deadline, "no partition finished in time"
-        time.sleep(0.02)
-    driver.send_signal(signal.SIGKILL)
-    driver.wait()
-    done_before = {p.name for p in markers.iterdir()}
+    args = [cluster.scheduler_address, str(tmp_path / "in"), str(out), str(tmp_path / "slow.log")]
+    done_before = kill_driver_after_markers("tests.backends.dask.resume_parts", args, markers, 2)
     assert 2 <= len(done_before) < NUM_FILES, "the run was interrupted midway"
     groups = {tuple(json.loads((markers / name).read_text())["group"]) for name in done_before}
     assert all(len(group) == 2 for group in groups), "partitions merged into one batch are marked together"
