@@ -6,6 +6,10 @@ row per document to remove: its id and its group, as NeMo Curator's identificati
 them); with ``perform_removal=True`` it emits the documents that survive. Either way it logs
 ``documents_in``, ``duplicate_groups`` and ``documents_removed`` as custom metrics of its
 performance record, which the workflows turn into their report.
+
+Every column's dtype and values survive: Dask's string conversion is off while the stage builds
+and computes its collections (it would turn lists, dicts and other object columns into
+strings), and removal filters each partition in place (see ``removal``).
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ class DuplicateIdentificationStage(CollectionStage):
         shuffle_method: Dask's shuffle method, ``"tasks"`` (default: tested, no extra
             dependency, best for small and medium data) or ``"p2p"`` (bounded memory on large
             data; needs pyarrow on the workers).
-        total_nparts: partitions of the shuffled data and of the output; ``None``: as many as
-            the input collection has.
+        total_nparts: partitions of the shuffles and of the removal-id output; ``None``: as many
+            as the input collection has. With removal, the output keeps the input's partitions.
     """
 
     _is_abstract_root = True
@@ -65,7 +69,9 @@ class DuplicateIdentificationStage(CollectionStage):
         self.total_nparts = total_nparts
 
     def collection_options(self) -> dict[str, Any]:
-        return {"dataframe.shuffle.method": self.shuffle_method}
+        # convert-string off: the executor builds the collection under these options, and Dask's
+        # default would turn object columns (lists, dicts, mixed values) and pandas' str into string[pyarrow]
+        return {"dataframe.shuffle.method": self.shuffle_method, "dataframe.convert-string": False}
 
     def inputs(self) -> tuple[list[str], list[str]]:
         return ["data"], [self.text_field, self.id_field]
