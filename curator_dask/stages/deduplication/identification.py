@@ -20,6 +20,7 @@ from typing import Any
 
 import dask
 
+from curator_dask.errors import ConfigError
 from curator_dask.stages.collection import CollectionStage
 from curator_dask.stages.deduplication._frames import check_shuffle_method, client_of
 from curator_dask.stages.deduplication.checks import check_documents
@@ -67,7 +68,7 @@ class DuplicateIdentificationStage(CollectionStage):
         self.shuffle_method = check_shuffle_method(shuffle_method)
         if total_nparts is not None and total_nparts < 1:
             msg = f"total_nparts must be a positive number of partitions or None; got {total_nparts}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         self.total_nparts = total_nparts
 
     def collection_options(self) -> dict[str, Any]:
