@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import dask
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,7 +50,7 @@ def test_ids_restarting_in_every_file_are_refused_before_anything_is_written(cli
     with pytest.raises(
         DuplicateIdError,
         match=r"Stage '\w+_duplicate_identification': column 'id' must hold a unique id per document, but 4 ids "
-        r"are shared by several documents; e\.g\. id [0-3] is in 3 rows\. .*Fix: Pass id_field=None to the "
+        r"are shared by several documents; e\.g\. id [0-3] is in 3 rows\. .*Fix: pass id_field=None to the "
         r"deduplication workflow so that AddId gives every document a unique id, or make the column unique",
     ):
         workflow.run(DaskExecutor(client=client))
@@ -64,7 +63,7 @@ def test_ids_restarting_in_every_file_are_refused_before_anything_is_written(cli
 @pytest.mark.parametrize("stage_class", STAGES)
 def test_null_ids_are_refused(client, stage_class) -> None:
     docs = pd.DataFrame({"id": ["a", None, "c", None], "text": TEXTS})
-    with pytest.raises(DuplicateIdError, match=r"column 'id' is null in 2 of 4 documents\. Fix: Pass id_field=None"):
+    with pytest.raises(DuplicateIdError, match=r"column 'id' is null in 2 of 4 documents\. Fix: pass id_field=None"):
         identify(stage_class(id_field="id", **_options(stage_class)), collection(docs, 2, "pandas"))
 
 
@@ -78,8 +77,7 @@ def test_a_text_that_is_not_a_string_names_the_document_and_the_fix(client, stag
     docs.at[3, "text"] = value
     docs.at[5, "text"] = value
     stage = stage_class(id_field="id", **_options(stage_class))
-    with dask.config.set(stage.collection_options()):  # as the executor lifts the documents
-        frames = collection(docs, 2, "pandas")
+    frames = collection(docs, 2, "pandas", stage)
     with pytest.raises(
         InputError,
         match=rf"Stage '{stage.name}': column 'text' must hold a string in every document, but 2 of 6 documents hold "

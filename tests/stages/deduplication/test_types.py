@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import dask
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -66,8 +65,7 @@ def assert_same_rows(out: pd.DataFrame, expected: pd.DataFrame) -> None:
 def test_removal_keeps_every_column_of_the_kept_documents(client, stage_class, shuffle_method, text_dtype) -> None:
     docs = mixed_documents(text_dtype)
     stage = _stage(stage_class, perform_removal=True, shuffle_method=shuffle_method)
-    with dask.config.set(stage.collection_options()):  # as the executor lifts the documents
-        frames = collection(docs, 3, "pandas")
+    frames = collection(docs, 3, "pandas", stage)
     out, metrics = identify(stage, frames)
     assert metrics["documents_removed"] == 3
     assert_same_rows(out, docs.drop(index=list(COPIES)))
@@ -78,8 +76,7 @@ def test_removal_keeps_every_column_of_the_kept_documents(client, stage_class, s
 def test_removal_ids_keep_the_id_dtype(client, stage_class, shuffle_method) -> None:
     docs = mixed_documents("str")
     stage = _stage(stage_class, shuffle_method=shuffle_method)
-    with dask.config.set(stage.collection_options()):
-        frames = collection(docs, 3, "pandas")
+    frames = collection(docs, 3, "pandas", stage)
     out, _ = identify(stage, frames)
     assert sorted(out["id"].tolist()) == [105, 106, 107]
     assert out["id"].dtype == np.int64
