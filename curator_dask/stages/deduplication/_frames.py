@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from curator_dask.errors import ConfigError
 from curator_dask.tasks.frames import is_cudf_frame
 
 __all__ = ["SHUFFLE_METHODS", "ShuffleMethod", "check_shuffle_method", "client_of", "md5_hex"]
@@ -21,10 +22,10 @@ SHUFFLE_METHODS: tuple[str, ...] = ("tasks", "p2p")
 
 
 def check_shuffle_method(method: str) -> str:
-    """Return ``method`` if Dask can shuffle with it, else raise a ``ValueError`` naming the choices."""
+    """Return ``method`` if Dask can shuffle with it, else raise a ``ConfigError`` naming the choices."""
     if method not in SHUFFLE_METHODS:
         msg = f"shuffle_method={method!r} is not supported; pass one of {list(SHUFFLE_METHODS)}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     return method
 
 

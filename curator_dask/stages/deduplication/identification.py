@@ -6,6 +6,11 @@ row per document to remove: its id and its group, as NeMo Curator's identificati
 them); with ``perform_removal=True`` it emits the documents that survive. Either way it logs
 ``documents_in``, ``duplicate_groups`` and ``documents_removed`` as custom metrics of its
 performance record, which the workflows turn into their report.
+
+Before any of that, ``checks.check_documents`` makes sure the ids are unique and non-null and
+every text is a string. Every column's dtype and values survive: Dask's string conversion is off
+while the stage builds and computes its collections (it would turn lists, dicts and other object
+columns into strings), and removal filters each partition in place (see ``removal``).
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from typing import Any
 
 import dask
 
+from curator_dask.errors import ConfigError
 from curator_dask.stages.collection import CollectionStage
 from curator_dask.stages.deduplication._frames import check_shuffle_method, client_of
+from curator_dask.stages.deduplication.checks import check_documents
 from curator_dask.stages.deduplication.removal import remove_duplicates
 
 __all__ = ["CURATOR_DEDUP_ID_STR", "REPORT_METRICS", "DuplicateIdentificationStage"]
@@ -38,8 +45,8 @@ class DuplicateIdentificationStage(CollectionStage):
         shuffle_method: Dask's shuffle method, ``"tasks"`` (default: tested, no extra
             dependency, best for small and medium data) or ``"p2p"`` (bounded memory on large
             data; needs pyarrow on the workers).
-        total_nparts: partitions of the shuffled data and of the output; ``None``: as many as
-            the input collection has.
+        total_nparts: partitions of the shuffles and of the removal-id output; ``None``: as many
+            as the input collection has. With removal, the output keeps the input's partitions.
     """
 
     _is_abstract_root = True
@@ -61,11 +68,13 @@ class DuplicateIdentificationStage(CollectionStage):
         self.shuffle_method = check_shuffle_method(shuffle_method)
         if total_nparts is not None and total_nparts < 1:
             msg = f"total_nparts must be a positive number of partitions or None; got {total_nparts}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         self.total_nparts = total_nparts
 
     def collection_options(self) -> dict[str, Any]:
-        return {"dataframe.shuffle.method": self.shuffle_method}
+        # convert-string off: the executor builds the collection under these options, and Dask's
+        # default would turn object columns (lists, dicts, mixed values) and pandas' str into string[pyarrow]
+        return {"dataframe.shuffle.method": self.shuffle_method, "dataframe.convert-string": False}
 
     def inputs(self) -> tuple[list[str], list[str]]:
         return ["data"], [self.text_field, self.id_field]
@@ -82,19 +91,14 @@ class DuplicateIdentificationStage(CollectionStage):
         """A dask dataframe of ``[id_field, group_field]``: one row per document to remove."""
 
     def process_collection(self, frames: Any) -> Any:
-        missing = [c for c in (self.text_field, self.id_field) if c not in frames.columns]
-        if missing:
-            msg = (
-                f"Stage {self.name!r}: the documents lack column(s) {missing} (they have {list(frames.columns)}). "
-                "Run AddId(id_field=...) before deduplication, or pass the right text_field / id_field."
-            )
-            raise ValueError(msg)
         client = client_of(frames)
         with dask.config.set(self.collection_options()):  # also for the eager steps of removal_ids
+            nparts = self.nparts(frames)
+            documents_in = check_documents(frames, str(self.name), self.id_field, self.text_field, nparts, client)
             removal = client.persist(self.removal_ids(frames))
-            counts = client.compute([frames.shape[0], removal.shape[0], removal[self.group_field].nunique()], sync=True)
-        self._log_metrics(dict(zip(REPORT_METRICS, (int(counts[0]), int(counts[2]), int(counts[1])), strict=True)))
-        if not self.perform_removal:
-            return removal
-        kept = remove_duplicates(frames, removal, self.id_field, self.shuffle_method)
+            removed, groups = client.compute([removal.shape[0], removal[self.group_field].nunique()], sync=True)
+            self._log_metrics(dict(zip(REPORT_METRICS, (documents_in, int(groups), int(removed)), strict=True)))
+            if not self.perform_removal:
+                return removal
+            kept = remove_duplicates(frames, removal, self.id_field, self.shuffle_method)
         return kept.drop(columns=[self.id_field]) if self.drop_id_field else kept

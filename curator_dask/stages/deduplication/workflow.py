@@ -6,15 +6,20 @@ identification stage (a whole-collection stage) -> writer, run on a ``DaskExecut
 removal is a separate workflow) the output is the deduplicated documents; otherwise it is the ids
 to remove with their duplicate group, which ``remove_duplicates`` or NeMo Curator's removal
 workflow can apply later.
+
+A workflow's arguments are its own (below) plus the identification stage's own arguments (for
+fuzzy dedup: ``seed``, ``char_ngrams``, ``num_bands`` ...), which it passes through: the stage's
+signature is the one place that states them and their defaults.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
-from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.deduplication._frames import check_shuffle_method
 from curator_dask.stages.deduplication.identification import (
@@ -60,8 +65,10 @@ class DeduplicationReport:
         return {**asdict(self), "documents_out": self.documents_out}
 
 
-class DeduplicationWorkflow(ABC):
+class DeduplicationWorkflow:
     """Base of ``ExactDeduplicationWorkflow`` and ``FuzzyDeduplicationWorkflow``.
+
+    A subclass names its ``stage_class``; the mechanics live here.
 
     Args:
         output_path: directory for the output files (deduplicated documents, or removal ids).
@@ -79,7 +86,12 @@ class DeduplicationWorkflow(ABC):
         shuffle_method: ``"tasks"`` (default) or ``"p2p"``.
         total_nparts: partitions to shuffle into; ``None``: one per reader task.
         write_mode: the writer's ``mode`` (``"overwrite"`` by default).
+        **options: the identification stage's own arguments (``stage_arguments()``), kept as
+            given in ``self.options`` and passed on to the stage, whose signature holds their
+            defaults; unknown names raise ``ConfigError``.
     """
+
+    stage_class: ClassVar[type[DuplicateIdentificationStage]]
 
     def __init__(
         self,
@@ -97,11 +109,21 @@ class DeduplicationWorkflow(ABC):
         shuffle_method: Literal["tasks", "p2p"] = "tasks",
         total_nparts: int | None = None,
         write_mode: Literal["ignore", "overwrite", "error"] = "overwrite",
+        **options: Any,
     ) -> None:
         for name, value in (("input_filetype", input_filetype), ("output_filetype", output_filetype)):
             if value is not None and value not in _READERS:
                 msg = f"{name}={value!r} is not supported; pass one of {sorted(_READERS)}"
-                raise ValueError(msg)
+                raise ConfigError(msg)
+        unknown = sorted(set(options) - set(self.stage_arguments()))
+        if unknown:
+            allowed = [p for p in inspect.signature(DeduplicationWorkflow).parameters if p != "options"]
+            msg = (
+                f"{type(self).__name__} got unknown argument(s) {unknown}; it takes {sorted(allowed)} and "
+                f"{self.stage_class.__name__}'s own {sorted(self.stage_arguments())}. Fix the name(s)."
+            )
+            raise ConfigError(msg)
+        self.options = options
         self.output_path = output_path
         self.input_path = input_path
         self.input_filetype = input_filetype
@@ -116,10 +138,17 @@ class DeduplicationWorkflow(ABC):
         self.shuffle_method = check_shuffle_method(shuffle_method)
         self.total_nparts = total_nparts
         self.write_mode = write_mode
+        self.identification_stage(self.id_field or CURATOR_DEDUP_ID_STR)  # check the stage's options now
 
-    @abstractmethod
+    @classmethod
+    def stage_arguments(cls) -> tuple[str, ...]:
+        """The names of ``stage_class``'s arguments other than those every workflow sets (``stage_options``)."""
+        shared = inspect.signature(DuplicateIdentificationStage.__init__).parameters
+        return tuple(p for p in inspect.signature(cls.stage_class.__init__).parameters if p not in shared)
+
     def identification_stage(self, id_field: str) -> DuplicateIdentificationStage:
         """The collection stage that finds (and, with removal, removes) the duplicates."""
+        return self.stage_class(**self.stage_options(id_field), **self.options)
 
     def stage_options(self, id_field: str) -> dict[str, Any]:
         """The identification stage's arguments every workflow passes on."""
@@ -133,7 +162,11 @@ class DeduplicationWorkflow(ABC):
         }
 
     def pipeline(self) -> Pipeline:
-        """The pipeline this workflow runs (build it anew for every run: the writer clears output)."""
+        """The pipeline this workflow runs: reader, ``AddId`` (without ``id_field``), identification, writer.
+
+        Every call builds new stages, so one run's stages (and the metrics they log) are never
+        another's.
+        """
         id_field = self.id_field or CURATOR_DEDUP_ID_STR
         reader = _READERS[self.input_filetype](
             file_paths=self.input_path,
@@ -156,7 +189,7 @@ class DeduplicationWorkflow(ABC):
         result = self.pipeline().run(executor)
         report = DeduplicationReport(output_files=sorted(p for task in result for p in task.data))
         for task in result[:1]:
-            record = next(p for p in task._stage_perf if p.stage_name == self.identification_stage("_").name)
+            record = next(p for p in task._stage_perf if p.stage_name == self.stage_class.name)
             for key in REPORT_METRICS:
                 setattr(report, key, int(record.custom_metrics.get(key, 0)))
         report.elapsed_s = time.perf_counter() - began

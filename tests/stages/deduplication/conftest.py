@@ -14,11 +14,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def collection(df: pd.DataFrame, npartitions: int, backend: str) -> Any:
-    """``df`` as a dask collection of ``npartitions`` partitions of the given backend."""
+def collection(df: pd.DataFrame, npartitions: int, backend: str, stage: Any = None) -> Any:
+    """``df`` as a dask collection of ``npartitions`` partitions of the given backend.
+
+    With a ``stage``, built under its ``collection_options()``, as the executor lifts documents
+    (Dask's default string conversion would otherwise turn object columns into strings first).
+    """
+    import dask
     import dask.dataframe as dd
 
-    frames = dd.from_pandas(df, npartitions=npartitions, sort=False)
+    with dask.config.set(stage.collection_options() if stage is not None else {}):
+        frames = dd.from_pandas(df, npartitions=npartitions, sort=False)
     return frames.to_backend("cudf") if backend == "cudf" else frames
 
 

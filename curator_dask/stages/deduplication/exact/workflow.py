@@ -15,5 +15,4 @@ class ExactDeduplicationWorkflow(DeduplicationWorkflow):
     ``DeduplicationReport``.
     """
 
-    def identification_stage(self, id_field: str) -> ExactDuplicateIdentification:
-        return ExactDuplicateIdentification(**self.stage_options(id_field))
+    stage_class = ExactDuplicateIdentification

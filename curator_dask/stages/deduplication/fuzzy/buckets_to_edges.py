@@ -38,6 +38,8 @@ def edges_from_buckets(df: Any, id_field: str, all_pairs: bool = False) -> Any:
         edges = frame_from_arrays(df, {x: pairs[x], y: pairs[y]})
     else:
         first = ordered[BUCKET_FIELD] != ordered[BUCKET_FIELD].shift(1)
-        anchor = ordered[id_field].where(first).ffill()
+        # rows are sorted by id within a bucket, so the bucket's min is its first id; a
+        # where().ffill() would go through NaN and turn integer ids into floats
+        anchor = ordered.groupby(BUCKET_FIELD)[id_field].transform("min")
         edges = frame_from_arrays(df, {x: anchor[~first], y: ordered[id_field][~first]})
     return edges.drop_duplicates().reset_index(drop=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
+from curator_dask.errors import ConfigError
 from curator_dask.stages.deduplication._frames import client_of
 from curator_dask.stages.deduplication.fuzzy.connected_components import (
     COMPONENT_FIELD,
@@ -70,9 +71,15 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         max_cc_iterations: int = 64,
     ) -> None:
         super().__init__(text_field, id_field, perform_removal, drop_id_field, shuffle_method, total_nparts)
+        if num_bands < 1 or minhashes_per_band < 1:
+            msg = f"num_bands and minhashes_per_band must be positive; got {num_bands} and {minhashes_per_band}"
+            raise ConfigError(msg)
         if not 1 <= bands_per_iteration <= num_bands:
             msg = f"bands_per_iteration must be between 1 and num_bands={num_bands}; got {bands_per_iteration}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
+        if not 0 < jaccard_threshold <= 1:
+            msg = f"jaccard_threshold must be in (0, 1]; got {jaccard_threshold}"
+            raise ConfigError(msg)
         self.hasher = MinHasher(num_hashes=num_bands * minhashes_per_band, char_ngrams=char_ngrams, seed=seed)
         self.num_bands = num_bands
         self.minhashes_per_band = minhashes_per_band

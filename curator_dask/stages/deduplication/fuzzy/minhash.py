@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from curator_dask.errors import ConfigError
 from curator_dask.tasks.frames import is_cudf_frame
 
 __all__ = ["ENGINES", "Engine", "MinHasher", "fmix32", "fmix64", "shingle_hash", "shingles"]
@@ -148,11 +149,11 @@ class MinHasher:
     def __post_init__(self) -> None:
         if self.num_hashes < 1 or self.char_ngrams < 1:
             msg = f"num_hashes and char_ngrams must be positive; got {self.num_hashes}, {self.char_ngrams}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         if self.engine not in ENGINES:
-            raise ValueError(f"engine={self.engine!r} is not one of {ENGINES}")
+            raise ConfigError(f"engine={self.engine!r} is not one of {ENGINES}")
         if self.engine == "numba" and _numba_kernel() is None:
-            raise ValueError("engine='numba' needs numba: `pip install numba`, or pass engine='auto'")
+            raise ConfigError("engine='numba' needs numba: `pip install numba`, or pass engine='auto'")
         gen = np.random.RandomState(self.seed)
         self.a = gen.randint(0, 1 << 31, self.num_hashes, dtype=_U32) * _U32(2) + _U32(1)
         self.b = gen.randint(0, 1 << 32, self.num_hashes, dtype=np.uint64).astype(_U32)
