@@ -12,7 +12,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
     ├── StageSetupError        setup_on_node / setup raised, or outlasted setup_timeout, on a worker
     ├── InputError             bad input data: names the file, the record and the fix
     │   ├── BadInputError      one bad file or record; what on_error="skip" records of it
-    │   └── DuplicateIdError   an id column that deduplication needs unique holds repeats
+    │   └── DuplicateIdError   an id column that deduplication needs unique holds repeated or null ids
     └── OutputError            an output location that would lose or mix data
         ├── OutputExistsError  the folder holds files the writer's mode may not replace
         └── OutputOverlapError an output path equal to, inside or containing an input path
@@ -147,7 +147,7 @@ def _rebuild_bad_input(cls: type[BadInputError], message: str, record: dict[str,
 
 
 class DuplicateIdError(InputError):
-    """An id column that deduplication or removal needs to be unique holds repeated ids."""
+    """An id column that deduplication or removal needs to be unique holds repeated or null ids."""
 
 
 class OutputError(CuratorDaskError, ValueError):

@@ -76,7 +76,10 @@ def run_collection_stage(
     items_in = sum(client.gather([client.submit(len, p) for p in parts]))
     # as_current: a compute() inside process_collection must use this run's client, not whichever
     # Client the process made last (a notebook's own client on another cluster, say)
-    with client.as_current(), dask.config.set(stage.collection_options()):
+    # convert-string off: the documents' columns (lists, dicts, mixed objects, pandas str) reach the
+    # stage as they were read, not as pyarrow strings; a stage's own options come on top
+    options = {"dataframe.convert-string": False, **stage.collection_options()}
+    with client.as_current(), dask.config.set(options):
         frames = dd.from_delayed(parts, meta=meta, verify_meta=False)
         out = client.persist(stage.process_collection(frames))
         partitions = futures_of(out)
