@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curator_dask.errors import InputError
 from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
 
 __all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "ratio", "text_column"]
@@ -225,14 +226,28 @@ def _to_arrow(texts: pd.Series) -> pa.Array:
     try:
         arrow = pa.array(texts, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        msg = f"text column {texts.name!r} must hold strings; pyarrow could not convert it: {e}"
-        raise TypeError(msg) from e
+        bad = next(((k, v) for k, v in texts.items() if not isinstance(v, str) and not _is_missing(v)), None)
+        where = f"; the value at index {bad[0]!r} is a {type(bad[1]).__name__}: {bad[1]!r:.40}" if bad else ""
+        msg = (
+            f"text column {texts.name!r} must hold strings{where}. Convert the column (.astype(str)) or drop "
+            f"those rows before the text filters ({e})"
+        )
+        raise InputError(msg) from e
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
     if arrow.null_count:
-        msg = f"text column {texts.name!r} has {arrow.null_count} missing values; fill or drop them first"
-        raise ValueError(msg)
+        first = int(np.flatnonzero(arrow.is_null().to_numpy(zero_copy_only=False))[0])
+        msg = (
+            f"text column {texts.name!r} has {arrow.null_count} missing value(s), the first at index "
+            f"{texts.index.take([first]).tolist()[0]!r}; the text filters score strings: fill them "
+            f"(.fillna('')) or drop those rows first"
+        )
+        raise InputError(msg)
     return arrow
+
+
+def _is_missing(value: object) -> bool:
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray, when_zero: float) -> np.ndarray:
@@ -257,7 +272,11 @@ def max_per_doc(values: np.ndarray, docs: np.ndarray, n_docs: int, empty: float 
 
 
 def text_column(texts: pd.Series) -> TextColumn:
-    """The ``TextColumn`` of ``texts``, reusing this thread's last one when the texts allow."""
+    """The ``TextColumn`` of ``texts``, reusing this thread's last one when the texts allow.
+
+    Raises:
+        InputError: for a missing value or a value that is not a string, naming the first one's index.
+    """
     arrow = _to_arrow(texts)
     last: TextColumn | None = getattr(_LOCAL, "column", None)
     column = _reuse(last, arrow, texts.index) if last is not None else None
