@@ -15,8 +15,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from curator_dask.config import ConfigError, load_pipeline_config, resolve_pipeline_path
+from curator_dask.config import ConfigError, load_pipeline_config
 from curator_dask.config.instantiate import instantiate
+from curator_dask.config.loader import PIPELINES_DIR
 from curator_dask.config.values import interpolate, read_yaml
 from curator_dask.metrics.run_result import RunResult
 from curator_dask.pipeline import Pipeline
@@ -25,8 +26,9 @@ from curator_dask.stages.text.filters.langid import LangIdFilter
 
 __all__ = ["PIPELINE", "english_heuristic_filters", "heuristic_english_pipeline", "removal_summary"]
 
-PIPELINE = "heuristic_english"
-"""The packaged pipeline's name (``curator_dask/config/pipelines/heuristic_english.yaml``)."""
+# The packaged file itself, by path: a file named "heuristic_english" in the working directory
+# would win a look-up by name.
+PIPELINE = PIPELINES_DIR / "heuristic_english.yaml"
 
 
 def _is_path(value: object) -> bool:
@@ -94,10 +96,10 @@ def english_heuristic_filters() -> list[DocumentFilter]:
     Only those entries are built: building the whole pipeline would also build its writer, whose
     ``mode="overwrite"`` acts on the output folder.
     """
-    values = read_yaml(resolve_pipeline_path(PIPELINE))
+    values = read_yaml(PIPELINE)
     nodes = [entry["filter_obj"] for entry in values["stages"] if isinstance(entry, dict) and "filter_obj" in entry]
     resolved = interpolate({**values, "__filters__": nodes}, keys=["__filters__"])["__filters__"]
-    filters = instantiate(resolved, f"{PIPELINE}.yaml: filter_obj")
+    filters = instantiate(resolved, f"{PIPELINE.name}: filter_obj")
     return [f for f in filters if not isinstance(f, LangIdFilter)]
 
 

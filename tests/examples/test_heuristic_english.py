@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
-from curator_dask.config import ConfigError, resolve_pipeline_path
+from curator_dask.config import ConfigError
 from curator_dask.config.instantiate import locate
 from curator_dask.config.values import read_yaml
 from curator_dask.examples.heuristic_english import (
@@ -66,7 +66,7 @@ def _filter_entries(path: Path) -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_packaged_filters_are_nemo_curators_english_cascade() -> None:
-    ours = [e for e in _filter_entries(resolve_pipeline_path(PIPELINE)) if not e[0].endswith(".LangIdFilter")]
+    ours = [e for e in _filter_entries(PIPELINE) if not e[0].endswith(".LangIdFilter")]
     theirs = _filter_entries(NEMO_YAML)
     assert len(theirs) == 28
     assert ours == theirs  # same classes, arguments and order
