@@ -19,10 +19,13 @@ def _module_name(init: Path) -> str:
 
 
 def _declared_all(init: Path) -> list[str] | None:
-    """``__all__`` as written in the file (read without importing it)."""
+    """``__all__`` as written in the file (read without importing it), or as built from submodules' lists."""
     for node in ast.parse(init.read_text()).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
-            return list(ast.literal_eval(node.value))
+            try:
+                return list(ast.literal_eval(node.value))
+            except ValueError:  # e.g. ``string.__all__ + repetition.__all__``: only the module has the result
+                return list(importlib.import_module(_module_name(init)).__all__)
     return None
 
 

@@ -1,6 +1,15 @@
-"""Document filters and the stages that apply them (``Score``, ``Filter``, ``ScoreFilter``)."""
+"""Document filters and the stages that apply them (``Score``, ``Filter``, ``ScoreFilter``).
 
+The heuristic filters are importable from here too, as in NeMo Curator 1.0 and 1.1
+(``from nemo_curator.stages.text.filters import WordCountFilter``); their own modules are
+``heuristic.string`` and ``heuristic.repetition``.
+"""
+
+from curator_dask.stages.text.filters import heuristic
 from curator_dask.stages.text.filters.doc_filter import DocumentFilter
+from curator_dask.stages.text.filters.heuristic import *  # noqa: F403
 from curator_dask.stages.text.filters.score_filter import Filter, Score, ScoreFilter
 
 __all__ = ["DocumentFilter", "Filter", "Score", "ScoreFilter"]
+__all__ += heuristic.__all__
+__all__.sort()

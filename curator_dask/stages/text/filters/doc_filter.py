@@ -1,13 +1,14 @@
-"""``DocumentFilter``: scores a document and decides whether to keep it."""
+"""``DocumentFilter``: scores a document and decides whether to keep it; ``BoundedFilter``: by bounds."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["DocumentFilter"]
+__all__ = ["BoundedFilter", "DocumentFilter"]
 
 
 class DocumentFilter(ABC):
@@ -79,3 +80,31 @@ class DocumentFilter(ABC):
         An override must decide exactly as that does; only the scores it skips may differ.
         """
         return self.keep_batch(self.score_batch(texts))
+
+
+class BoundedFilter(DocumentFilter):
+    """A filter that keeps a document when its score lies within ``[_min, _max]`` (None: unbounded).
+
+    The base of the heuristic filters. Where NeMo Curator's code divides by zero (a document with
+    no words or no lines where the score needs them) their score is NaN, which no bound accepts,
+    so such documents are dropped instead of failing the whole batch.
+    """
+
+    _min: float | None = None
+    _max: float | None = None
+
+    def keep_document(self, score: float) -> bool:
+        return (self._min is None or score >= self._min) and (self._max is None or score <= self._max)
+
+    def keep_batch(self, scores: pd.Series) -> pd.Series:
+        values = scores.to_numpy(dtype=np.float64, na_value=np.nan)
+        keep = np.ones(len(values), dtype=bool)
+        if self._min is not None:
+            keep &= values >= self._min
+        if self._max is not None:
+            keep &= values <= self._max
+        return pd.Series(keep, index=scores.index, dtype=bool)
+
+    def _series(self, values: np.ndarray, texts: pd.Series) -> pd.Series:
+        """Batch scores as a Series aligned with ``texts`` and named after the filter."""
+        return pd.Series(values, index=texts.index, name=self.name)

@@ -34,8 +34,8 @@ from curator_dask.stages.text.filters.heuristic import (
     WordCountFilter,
     WordsWithoutAlphabetsFilter,
 )
-from curator_dask.stages.text.filters.heuristic._batch import clear_cache, text_column
-from curator_dask.stages.text.filters.heuristic._ngrams import top_ngram_chars
+from curator_dask.stages.text.filters.heuristic.repetition.repetition import top_ngram_chars
+from curator_dask.stages.text.utils.text_column import clear_cache, text_column
 
 PROSE = "The cat sat on the mat and looked at the dog. " * 3
 

@@ -88,6 +88,22 @@ def test_missing_text_column_names_stage_column_and_columns_present() -> None:
         stage.process_batch([_batch(["a b"], id=[1])])
 
 
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["a b", None, None], r"^text column 'text' has 2 missing value\(s\), the first at index 'y'; the text "
+                              r"filters score strings: fill them \(\.fillna\(''\)\) or drop those rows first$"),
+        (["a b", "c", 7], r"^text column 'text' must hold strings; the value at index 'z' is a int: 7\. Convert the "
+                          r"column \(\.astype\(str\)\) or drop those rows before the text filters \(Expected bytes"),
+        ([b"\xff", None, "c"], r"the value at index 'x' is a bytes: b'\\xff'\. Convert the column"),
+    ],
+)  # fmt: skip
+def test_text_values_that_are_not_strings_are_named(texts: list[object], message: str) -> None:
+    batch = DocumentBatch(dataset_name="ds", data=pd.DataFrame({"text": texts}, index=["x", "y", "z"]))
+    with pytest.raises(InputError, match=message):
+        ScoreFilter(WordCountFilter()).process(batch)
+
+
 def test_pyarrow_input_and_stage_names() -> None:
     batch = DocumentBatch(dataset_name="ds", data=pa.table({"text": ["1 2 3 4", "words only here"]}))
     out = ScoreFilter(NumbersFilter(), score_field="n").process(batch)

@@ -1,6 +1,6 @@
 """Fixtures for the modifier tests: a seeded corpus of awkward documents.
 
-``make_corpus`` is also used by ``bench_modifiers.py`` (run by hand, not collected).
+``make_corpus`` is also used by ``benchmarks/modifiers.py`` (run by hand, not collected).
 """
 
 # Confusable characters (mojibake, full-width letters, CJK punctuation) are the test data here.

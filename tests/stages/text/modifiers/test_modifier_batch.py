@@ -5,34 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from curator_dask.stages.text.modifiers import (
-    BoilerPlateStringModifier,
-    DocumentModifier,
-    LineRemover,
-    MarkdownRemover,
-    NewlineNormalizer,
-    QuotationRemover,
-    Slicer,
-    UnicodeReformatter,
-    UrlRemover,
-)
-
-MODIFIERS: list[DocumentModifier] = [
-    NewlineNormalizer(),
-    UrlRemover(),
-    MarkdownRemover(),
-    QuotationRemover(),
-    LineRemover(["Advertisement", "Share this:", "", "a\nb", "(regex?) chars.*"]),
-    LineRemover([""]),
-    LineRemover([]),
-    Slicer(),
-    Slicer(left=3, right=-4, strip=False),
-    Slicer(left=None, right=40),
-    Slicer(left="START", right="END", include_left=False),
-    BoilerPlateStringModifier(),
-    BoilerPlateStringModifier(remove_if_at_top_or_bottom=False),
-    UnicodeReformatter(),
-]
+from curator_dask.stages.text import modifiers
+from curator_dask.stages.text.modifiers import DocumentModifier
+from tests.stages.text.modifiers.cases import MODIFIERS
 
 
 @pytest.mark.parametrize("modifier", MODIFIERS, ids=lambda m: f"{m.name}-{id(m) % 1000}")
@@ -47,14 +22,18 @@ def test_batch_equals_per_document(modifier: DocumentModifier, corpus: pd.Series
 
 def test_corpus_exercises_the_modifiers(corpus: pd.Series) -> None:
     # Guards the guard: each modifier must actually change a fair share of the corpus.
-    for modifier in (NewlineNormalizer(), UrlRemover(), MarkdownRemover(), QuotationRemover(), UnicodeReformatter()):
+    for modifier in (
+        modifiers.NewlineNormalizer(),
+        modifiers.UrlRemover(),
+        modifiers.MarkdownRemover(),
+        modifiers.QuotationRemover(),
+        modifiers.UnicodeReformatter(),
+    ):
         changed = sum(a != b for a, b in zip(modifier.modify_batch(corpus), corpus, strict=True))
         assert changed >= 10, modifier.name
 
 
-@pytest.mark.parametrize(
-    "modifier", [UrlRemover(), QuotationRemover(), LineRemover(["x"]), BoilerPlateStringModifier()]
-)
+@pytest.mark.parametrize("modifier", MODIFIERS, ids=lambda m: f"{m.name}-{id(m) % 1000}")
 def test_empty_column(modifier: DocumentModifier) -> None:
     assert modifier.modify_batch(pd.Series([], dtype=object)).tolist() == []
 

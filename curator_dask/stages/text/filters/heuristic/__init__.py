@@ -1,55 +1,13 @@
-"""Heuristic document filters of NeMo Curator: string statistics and repetition (no models needed)."""
+"""Heuristic document filters of NeMo Curator: string statistics and repetition (no models needed).
 
-from curator_dask.stages.text.filters.heuristic.repetition import (
-    RepeatedLinesByCharFilter,
-    RepeatedLinesFilter,
-    RepeatedParagraphsByCharFilter,
-    RepeatedParagraphsFilter,
-    RepeatingDuplicateNGramsFilter,
-    RepeatingTopNGramsFilter,
-)
-from curator_dask.stages.text.filters.heuristic.string import (
-    BoilerPlateStringFilter,
-    BulletsFilter,
-    CommonEnglishWordsFilter,
-    EllipsisFilter,
-    LongWordFilter,
-    MeanWordLengthFilter,
-    NonAlphaNumericFilter,
-    NumbersFilter,
-    ParenthesesFilter,
-    PornographicUrlsFilter,
-    PunctuationFilter,
-    SubstringFilter,
-    SymbolsToWordsFilter,
-    UrlsFilter,
-    WhiteSpaceFilter,
-    WordCountFilter,
-    WordsWithoutAlphabetsFilter,
-)
+As in NeMo Curator, each family has its module, which lists its filters in its ``__all__``:
+``heuristic.string`` (characters, lines, words) and ``heuristic.repetition`` (repeated lines,
+paragraphs and n-grams). This package re-exports both families.
+"""
 
-__all__ = [
-    "BoilerPlateStringFilter",
-    "BulletsFilter",
-    "CommonEnglishWordsFilter",
-    "EllipsisFilter",
-    "LongWordFilter",
-    "MeanWordLengthFilter",
-    "NonAlphaNumericFilter",
-    "NumbersFilter",
-    "ParenthesesFilter",
-    "PornographicUrlsFilter",
-    "PunctuationFilter",
-    "RepeatedLinesByCharFilter",
-    "RepeatedLinesFilter",
-    "RepeatedParagraphsByCharFilter",
-    "RepeatedParagraphsFilter",
-    "RepeatingDuplicateNGramsFilter",
-    "RepeatingTopNGramsFilter",
-    "SubstringFilter",
-    "SymbolsToWordsFilter",
-    "UrlsFilter",
-    "WhiteSpaceFilter",
-    "WordCountFilter",
-    "WordsWithoutAlphabetsFilter",
-]
+from curator_dask.stages.text.filters.heuristic import repetition, string
+from curator_dask.stages.text.filters.heuristic.repetition import *  # noqa: F403
+from curator_dask.stages.text.filters.heuristic.string import *  # noqa: F403
+
+__all__ = repetition.__all__ + string.__all__
+__all__.sort()

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pandas as pd
 
 from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier, as_object_strings
-from curator_dask.stages.text.utils.constants import POLICY_SUBSTRINGS
+from curator_dask.stages.text.utils.constants import policy_substrings as POLICY_SUBSTRINGS
 
 __all__ = ["POLICY_SUBSTRINGS", "BoilerPlateStringModifier"]
 

@@ -1,19 +1,9 @@
-"""Repetition filters (Gopher): repeated lines, paragraphs and n-grams."""
+"""NeMo Curator's repetition filters (Gopher): repeated lines, paragraphs and n-grams.
 
-from curator_dask.stages.text.filters.heuristic.repetition.repetition import (
-    RepeatedLinesByCharFilter,
-    RepeatedLinesFilter,
-    RepeatedParagraphsByCharFilter,
-    RepeatedParagraphsFilter,
-    RepeatingDuplicateNGramsFilter,
-    RepeatingTopNGramsFilter,
-)
+They live in ``repetition.repetition``, NeMo Curator's module; this package re-exports them.
+"""
 
-__all__ = [
-    "RepeatedLinesByCharFilter",
-    "RepeatedLinesFilter",
-    "RepeatedParagraphsByCharFilter",
-    "RepeatedParagraphsFilter",
-    "RepeatingDuplicateNGramsFilter",
-    "RepeatingTopNGramsFilter",
-]
+from curator_dask.stages.text.filters.heuristic.repetition import repetition
+from curator_dask.stages.text.filters.heuristic.repetition.repetition import *  # noqa: F403
+
+__all__ = list(repetition.__all__)

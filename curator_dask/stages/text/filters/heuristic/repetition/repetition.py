@@ -1,19 +1,23 @@
-"""NeMo Curator's repetition filters (Gopher, Rae et al. 2021), vectorised per batch.
+"""NeMo Curator's repetition filters (``nemo_curator.stages.text.filters.heuristic.repetition``).
 
-Line and paragraph filters count distinct pieces per document over the batch's flattened pieces;
-the n-gram filters use the integer n-gram ids of ``_ngrams``. Per-document methods are NeMo's
-algorithms; where NeMo divides by zero the score is NaN and the document is dropped.
+Gopher's checks (Rae et al. 2021): repeated lines and paragraphs, by count or by characters, and
+the share of characters in the most frequent or in repeated n-grams. Per-document methods are
+NeMo's algorithms; where NeMo divides by zero the score is NaN and the document is dropped. The
+batch paths count distinct pieces over the batch's flattened lines or paragraphs, and n-grams by
+``FlatTokens.ngram_ids(n)`` (an integer per word position naming the n-gram that starts there),
+so counting is hash passes over integer arrays instead of dictionaries of string tuples.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from curator_dask.stages.text.filters.heuristic._base import BoundedFilter, distinct_per_doc, ratio
-from curator_dask.stages.text.filters.heuristic._batch import FlatTokens, TextColumn, text_column
-from curator_dask.stages.text.filters.heuristic._ngrams import duplicate_ngram_chars, top_ngram_chars
-from curator_dask.stages.text.filters.heuristic._text_utils import (
+from curator_dask.stages.text.filters.doc_filter import BoundedFilter
+from curator_dask.stages.text.utils.text_column import FlatTokens, TextColumn, max_per_doc, ratio, text_column
+from curator_dask.stages.text.utils.text_utils import (
     get_ngrams,
     get_paragraphs,
     get_sentences,
@@ -29,8 +33,6 @@ __all__ = [
     "RepeatingDuplicateNGramsFilter",
     "RepeatingTopNGramsFilter",
 ]
-
-_NAN = float("nan")
 
 
 class _PiecesFilter(BoundedFilter):
@@ -53,18 +55,18 @@ class _PiecesFilter(BoundedFilter):
         pieces = self._pieces(text)
         if self._by_char:
             total = len("".join(pieces))
-            return len("".join(set(pieces))) / total if total else _NAN
-        return len(set(pieces)) / len(pieces) if pieces else _NAN
+            return len("".join(set(pieces))) / total if total else math.nan
+        return len(set(pieces)) / len(pieces) if pieces else math.nan
 
     def score_batch(self, texts: pd.Series) -> pd.Series:
         if self.paragraphs is not None or self.sentences is not None:
             return super().score_batch(texts)
         col = text_column(texts)
         pieces = col.paragraphs() if self._paragraph_based else col.lines()
-        distinct, distinct_chars = distinct_per_doc(pieces)
+        distinct, distinct_chars = pieces.distinct_per_doc()
         if self._by_char:
-            return self._series(ratio(distinct_chars, np.bincount(pieces.doc, pieces.lens, pieces.n_docs), _NAN), texts)
-        return self._series(ratio(distinct, pieces.counts(), _NAN), texts)
+            return self._series(ratio(distinct_chars, pieces.sum_per_doc(pieces.lens), math.nan), texts)
+        return self._series(ratio(distinct, pieces.counts(), math.nan), texts)
 
 
 class RepeatedLinesFilter(_PiecesFilter):
@@ -113,23 +115,31 @@ class _NGramFilter(BoundedFilter):
         self._word_splitter = get_word_splitter(lang)
         self._name = name
 
-    def _ngrams_of(self, text: str) -> list[tuple[str, ...]] | None:
-        if self.ngrams is not None:
-            return self.ngrams
-        words = self._word_splitter(text.strip())
-        return None if len(words) < self._n else get_ngrams(words, self._n)
-
-    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
+    def _ngram_chars(self, text: str, ngrams: list[tuple[str, ...]]) -> int:
         raise NotImplementedError
 
-    def _vectorised(self) -> bool:
+    def _batch_chars(self, col: TextColumn, decisions_only: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def score_document(self, text: str) -> float:
+        if self.ngrams is not None:
+            ngrams = self.ngrams
+        else:
+            words = self._word_splitter(text.strip())
+            if len(words) < self._n:
+                return self._max_ratio
+            ngrams = get_ngrams(words, self._n)
+        chars = self._ngram_chars(text, ngrams)
+        nchar = len(text)
+        return chars / nchar if nchar > 0 else 1.0
+
+    def _vectorised(self) -> bool:  # the batch path numbers whitespace words: n >= 1, nothing pre-set
         return self._n >= 1 and self.ngrams is None and is_default_splitter(self._word_splitter)
 
     def _batch_scores(self, texts: pd.Series, decisions_only: bool) -> pd.Series:
         col = text_column(texts)
-        words = col.words()
-        scores = ratio(self._batch_chars(col, words, decisions_only), col.nchar(), 1.0)
-        scores[words.counts() < self._n] = self._max_ratio
+        scores = ratio(self._batch_chars(col, decisions_only), col.nchar(), 1.0)
+        scores[col.words().counts() < self._n] = self._max_ratio
         return self._series(scores, texts)
 
     def score_batch(self, texts: pd.Series) -> pd.Series:
@@ -145,19 +155,14 @@ class RepeatingTopNGramsFilter(_NGramFilter):
     def __init__(self, n: int = 2, max_repeating_ngram_ratio: float = 0.2, lang: str = "en") -> None:
         super().__init__(n, max_repeating_ngram_ratio, lang, f"repeating_top_{n}grams")
 
-    def score_document(self, text: str) -> float:
-        ngrams = self._ngrams_of(text)
-        if ngrams is None:
-            return self._max_ratio
+    def _ngram_chars(self, text: str, ngrams: list[tuple[str, ...]]) -> int:
         freq: dict[tuple[str, ...], int] = dict.fromkeys(set(ngrams), 0)  # NeMo's order: set iteration
         for ngram in ngrams:
             freq[ngram] += 1
         most: tuple[str, ...] = max(freq, key=freq.__getitem__)  # type: ignore[arg-type]
-        top = " ".join(most)
-        nchar = len(text)
-        return (nchar - len(text.replace(top, ""))) / nchar if nchar > 0 else 1.0
+        return len(text) - len(text.replace(" ".join(most), ""))
 
-    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
+    def _batch_chars(self, col: TextColumn, decisions_only: bool) -> np.ndarray:
         return top_ngram_chars(col, self._n, settle_below=self._max if decisions_only else None)
 
 
@@ -167,10 +172,7 @@ class RepeatingDuplicateNGramsFilter(_NGramFilter):
     def __init__(self, n: int = 2, max_repeating_duplicate_ngram_ratio: float = 0.2, lang: str = "en") -> None:
         super().__init__(n, max_repeating_duplicate_ngram_ratio, lang, f"repeating_dup_{n}gram")
 
-    def score_document(self, text: str) -> float:
-        ngrams = self._ngrams_of(text)
-        if ngrams is None:
-            return self._max_ratio
+    def _ngram_chars(self, text: str, ngrams: list[tuple[str, ...]]) -> int:
         counts: dict[tuple[str, ...], int] = {}
         duplicated_nchar = overlapping = 0
         for ngram in ngrams:
@@ -180,8 +182,123 @@ class RepeatingDuplicateNGramsFilter(_NGramFilter):
                 duplicated_nchar += sum(len(g) for g in ngram[overlapping:]) + min(self._n - overlapping, self._n - 1)
                 overlapping = self._n
             overlapping = max(overlapping - 1, 0)
-        nchar = len(text)
-        return duplicated_nchar / nchar if nchar > 0 else 1.0
+        return duplicated_nchar
 
-    def _batch_chars(self, col: TextColumn, words: FlatTokens, decisions_only: bool) -> np.ndarray:
-        return duplicate_ngram_chars(words, self._n)
+    def _batch_chars(self, col: TextColumn, decisions_only: bool) -> np.ndarray:
+        return duplicate_ngram_chars(col.words(), self._n)
+
+
+# -- batch n-gram statistics ---------------------------------------------------------------------
+# Up to this many tied candidates, scoring each is cheaper than rebuilding NeMo's set to break the tie.
+_FEW_CANDIDATES = 16
+
+
+def _positions(words: FlatTokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start positions of the n-grams inside a document, their ids, and whether each is a first sighting."""
+    ids = words.ngram_ids(n)
+    positions = np.flatnonzero(ids >= 0)
+    codes = ids[positions]
+    # Ids are numbered in order of first appearance, so a first sighting is a new running maximum.
+    first_seen = codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else np.zeros(0, dtype=bool)
+    return positions, codes, first_seen
+
+
+def duplicate_ngram_chars(words: FlatTokens, n: int) -> np.ndarray:
+    """Per document, NeMo's ``duplicated_nchar``: characters of words covered by repeated n-grams.
+
+    NeMo walks the n-grams and, at each one already seen in the document, adds the characters of
+    its words not yet counted plus the spaces joining them. That sums to: the lengths of all words
+    covered by some repeated occurrence, plus ``min(gap to the previous repeat, n - 1)`` spaces per
+    repeated occurrence (``n - 1`` for the first in a document).
+    """
+    positions, _, first_seen = _positions(words, n)
+    repeats = positions[~first_seen]
+    total = np.zeros(words.n_docs, dtype=np.float64)
+    if len(repeats) == 0:
+        return total
+    size = len(words.doc)
+    # A repeat at p covers words p..p+n-1 (inside its document); a difference array marks the union.
+    edges = np.bincount(repeats, minlength=size + 1) - np.bincount(repeats + n, minlength=size + 1)
+    covered = np.cumsum(edges[:size]) > 0
+    total += np.bincount(words.doc[covered], weights=words.lens[covered], minlength=words.n_docs)
+    docs = words.doc[repeats]
+    spaces = np.full(len(repeats), n - 1, dtype=np.int64)
+    same_doc = docs[1:] == docs[:-1]
+    spaces[1:][same_doc] = np.minimum(np.diff(repeats)[same_doc], n - 1)
+    total += np.bincount(docs, weights=spaces, minlength=words.n_docs)
+    return total
+
+
+def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) -> np.ndarray:
+    """Per document, the characters removed by deleting its most frequent n-gram (joined by spaces).
+
+    NeMo picks the first most frequent n-gram in ``set(ngrams)`` order. A single most frequent one
+    is found from integer counts; on a tie the same set is built from the document's words, so the
+    choice (which depends on Python's string hashing) is NeMo's. Fewer than ``n`` words: -1.
+
+    With ``settle_below`` (keep decisions only), a tied document whose every candidate provably
+    removes at most that share of its characters (``_chars_bound``, or scoring a few candidates)
+    gets that bound instead: a ``<= settle_below`` cutoff keeps it whichever candidate NeMo picks.
+    """
+    words = col.words()
+    out = np.full(len(col), -1, dtype=np.int64)
+    positions, codes, first_seen = _positions(words, n)
+    if len(positions) == 0:
+        return out
+    freq = np.bincount(codes)[codes]
+    docs = words.doc[positions]
+    doc_max = max_per_doc(freq, docs, len(col))
+    candidate = first_seen & (freq == doc_max[docs])
+    cand_pos, cand_doc = positions[candidate], docs[candidate]
+    n_cands = np.bincount(cand_doc, minlength=len(col))
+    settled = np.zeros(len(col), dtype=bool)
+    if settle_below is not None and n >= 3:
+        bound = max_per_doc(_chars_bound(words, cand_pos, n), cand_doc, len(col))
+        tied = np.flatnonzero(n_cands > 1)  # documents with n words or more, so nchar > 0
+        tied = tied[bound[tied] / col.nchar()[tied] <= settle_below]
+        settled[tied], out[tied] = True, bound[tied]
+    vocab, ids, texts = words.vocab_list(), words.ids, col.texts()
+    few = _FEW_CANDIDATES if settle_below is not None else 1
+    for i in np.flatnonzero(np.r_[True, cand_doc[1:] != cand_doc[:-1]]):
+        doc = cand_doc[i]
+        if settled[doc]:
+            continue
+        text, grams = texts[doc], cand_pos[i : i + n_cands[doc]]
+        if len(grams) <= few:
+            removed = [_removed(text, " ".join([vocab[k] for k in ids[p : p + n].tolist()])) for p in grams.tolist()]
+            if len(removed) == 1 or (settle_below is not None and max(removed) / len(text) <= settle_below):
+                out[doc] = max(removed)  # one candidate, or all keep the document: no tie to break
+                continue
+        wanted = None if doc_max[doc] == 1 else (grams - np.searchsorted(words.doc, doc)).tolist()
+        # str.split() gives the document's words (the default splitter's), faster than the vocabulary.
+        out[doc] = _removed(text, " ".join(_first_in_set_order(text.split(), wanted, n)))
+    return out
+
+
+def _removed(text: str, ngram: str) -> int:
+    """Characters NeMo removes with ``text.replace(ngram, "")``."""
+    return text.count(ngram) * len(ngram)
+
+
+def _chars_bound(words: FlatTokens, cand_pos: np.ndarray, n: int) -> np.ndarray:
+    """For the n-grams (``n >= 3``) at ``cand_pos``, an upper bound on ``text.count(g) * len(g)``.
+
+    In the text, "w1 w2 ... wn" holds w2 ... w(n-1) as whole words (spaces on both sides), right
+    after the word that ends with w1; two occurrences that do not overlap end w1 in different
+    words. So ``text.count(g)`` is at most the frequency of the (n-2)-gram w2 ... w(n-1) in the
+    document's words, and ``len(g)`` is the words' lengths plus ``n - 1`` spaces.
+    """
+    middle = words.ngram_ids(n - 2)
+    middle_freq = np.bincount(middle[middle >= 0])
+    cum_lens = np.concatenate(([0], np.cumsum(words.lens)))
+    length = cum_lens[cand_pos + n] - cum_lens[cand_pos] + (n - 1)
+    return middle_freq[middle[cand_pos + 1]] * length
+
+
+def _first_in_set_order(doc_words: list[str], wanted: list[int] | None, n: int) -> tuple[str, ...]:
+    """The first of the n-grams starting at ``wanted`` (all when None) in ``set(ngrams)`` order."""
+    ngrams = get_ngrams(doc_words, n)
+    if wanted is None:
+        return next(iter(set(ngrams)))
+    candidates = {ngrams[p] for p in wanted}
+    return next(t for t in set(ngrams) if t in candidates)

@@ -6,23 +6,29 @@ part, so the last ``TextColumn`` built on this thread is kept: when the next fil
 the same texts, or a subsequence of them in the same order (checked by index, then by content), the
 cached views are reused or subset instead of rebuilt. The cache lives in a ``threading.local``,
 never on a filter, so filters stay small and picklable, and threads never share a column.
+
+``ratio`` and ``max_per_doc`` are the per-document reductions the filters' batch paths share.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curator_dask.stages.text.filters.heuristic._constants import PY_WHITESPACE
+from curator_dask.errors import InputError
+from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
 
-__all__ = ["FlatTokens", "TextColumn", "clear_cache", "text_column"]
+__all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "ratio", "text_column"]
 
+_T = TypeVar("_T")
 _LOCAL = threading.local()
 
 
@@ -47,7 +53,8 @@ class FlatTokens:
     _vocab_list: list[str] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_lists(cls, lists: pa.Array, keep_token: pa.Array | None = None) -> FlatTokens:
+    def from_lists(cls, lists: pa.Array, keep_token: Callable[[pa.Array], pa.Array] | None = None) -> FlatTokens:
+        """The tokens of a list array (one list per document), those ``keep_token`` rejects left out."""
         flat = pc.list_flatten(lists)
         doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
         if keep_token is not None:
@@ -62,7 +69,20 @@ class FlatTokens:
         """Number of tokens of each document."""
         return np.bincount(self.doc, minlength=self.n_docs)
 
+    def sum_per_doc(self, weights: np.ndarray) -> np.ndarray:
+        """Per document, the sum of ``weights`` over its tokens (exact for integer weights below 2**53)."""
+        return np.bincount(self.doc, weights=weights, minlength=self.n_docs)
+
+    def distinct_per_doc(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per document, the number of distinct tokens and their total length in code points."""
+        width = len(self.vocab) + 1
+        docs, ids = np.divmod(np.unique(self.doc * width + self.ids), width)
+        id_lens = np.zeros(width, dtype=np.int64)
+        id_lens[self.ids] = self.lens
+        return np.bincount(docs, minlength=self.n_docs), np.bincount(docs, weights=id_lens[ids], minlength=self.n_docs)
+
     def vocab_list(self) -> list[str]:
+        """``vocab`` as Python strings (converted once)."""
         if self._vocab_list is None:
             self._vocab_list = self.vocab.to_pylist()
         return self._vocab_list
@@ -139,10 +159,10 @@ class TextColumn:
     def __len__(self) -> int:
         return len(self.arrow)
 
-    def _view(self, name: str, build):  # type: ignore[no-untyped-def]
+    def _view(self, name: str, build: Callable[[], _T]) -> _T:
         if name not in self._views:
             self._views[name] = build()
-        return self._views[name]
+        return cast(_T, self._views[name])
 
     def nchar(self) -> np.ndarray:
         """Length of each document in code points (``len(text)``)."""
@@ -160,6 +180,10 @@ class TextColumn:
     def lines(self) -> FlatTokens:
         """Non-blank lines, as ``get_sentences`` returns them (unstripped)."""
         return self._view("lines", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n"), _nonblank))
+
+    def line_count(self) -> np.ndarray:
+        """Number of non-blank lines of each document (``len(get_sentences(text))``), one RE2 pass."""
+        return self._view("line_count", lambda: self.count_regex(PATTERN_NONBLANK_LINE))
 
     def paragraphs(self) -> FlatTokens:
         """Pieces between double newlines, as ``get_paragraphs`` returns them."""
@@ -194,7 +218,7 @@ class TextColumn:
             if isinstance(view, FlatTokens):
                 new._views[name] = view.subset(keep, remap)
             elif name == "nchar":
-                new._views[name] = view[positions]  # type: ignore[index]
+                new._views[name] = cast(np.ndarray, view)[positions]
         return new
 
 
@@ -202,18 +226,57 @@ def _to_arrow(texts: pd.Series) -> pa.Array:
     try:
         arrow = pa.array(texts, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        msg = f"text column {texts.name!r} must hold strings; pyarrow could not convert it: {e}"
-        raise TypeError(msg) from e
+        bad = next(((k, v) for k, v in texts.items() if not isinstance(v, str) and not _is_missing(v)), None)
+        where = f"; the value at index {bad[0]!r} is a {type(bad[1]).__name__}: {bad[1]!r:.40}" if bad else ""
+        msg = (
+            f"text column {texts.name!r} must hold strings{where}. Convert the column (.astype(str)) or drop "
+            f"those rows before the text filters ({e})"
+        )
+        raise InputError(msg) from e
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
     if arrow.null_count:
-        msg = f"text column {texts.name!r} has {arrow.null_count} missing values; fill or drop them first"
-        raise ValueError(msg)
+        first = int(np.flatnonzero(arrow.is_null().to_numpy(zero_copy_only=False))[0])
+        msg = (
+            f"text column {texts.name!r} has {arrow.null_count} missing value(s), the first at index "
+            f"{texts.index.take([first]).tolist()[0]!r}; the text filters score strings: fill them "
+            f"(.fillna('')) or drop those rows first"
+        )
+        raise InputError(msg)
     return arrow
 
 
+def _is_missing(value: object) -> bool:
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray, when_zero: float) -> np.ndarray:
+    """``numerator / denominator`` per document (IEEE division, as Python's), ``when_zero`` where 0."""
+    den = np.asarray(denominator, dtype=np.float64)
+    out = np.full(len(den), when_zero, dtype=np.float64)
+    np.divide(np.asarray(numerator, dtype=np.float64), den, out=out, where=den != 0)
+    return out
+
+
+def max_per_doc(values: np.ndarray, docs: np.ndarray, n_docs: int, empty: float = 0) -> np.ndarray:
+    """Per document, the maximum of ``values`` over its entries (``docs`` sorted), ``empty`` where none.
+
+    The result has the dtype of ``values`` and ``empty`` together: integers stay integers unless
+    ``empty`` is a float such as NaN.
+    """
+    out = np.full(n_docs, empty, dtype=np.result_type(values, empty))
+    if len(values):
+        starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+        out[docs[starts]] = np.maximum.reduceat(values, starts)
+    return out
+
+
 def text_column(texts: pd.Series) -> TextColumn:
-    """The ``TextColumn`` of ``texts``, reusing this thread's last one when the texts allow."""
+    """The ``TextColumn`` of ``texts``, reusing this thread's last one when the texts allow.
+
+    Raises:
+        InputError: for a missing value or a value that is not a string, naming the first one's index.
+    """
     arrow = _to_arrow(texts)
     last: TextColumn | None = getattr(_LOCAL, "column", None)
     column = _reuse(last, arrow, texts.index) if last is not None else None

@@ -1,14 +1,77 @@
-"""The Unicode ``Alphabetic`` property, which NeMo Curator tests with ``regex``'s ``[[:alpha:]]``.
+"""Per-document text helpers shared by the filters, under NeMo Curator's names and semantics.
 
-``str.isalpha()`` covers the letters (general category L*); ``Alphabetic`` adds letter numbers (Nl)
-and ``Other_Alphabetic`` (mostly combining vowel signs, e.g. Devanagari). The extra code points are
-listed here, generated from ``regex`` 2026.11.19 on Python 3.11 (Unicode 14), so that this package
-needs no ``regex`` dependency and still decides exactly as NeMo Curator does.
+``get_word_splitter``, ``get_paragraphs``, ``get_sentences`` and ``get_ngrams`` are NeMo Curator's
+(``nemo_curator.stages.text.utils.text_utils``); ``is_default_splitter`` tells the batch paths
+when they may split words themselves. ``has_alphabetic`` stands for NeMo's ``regex_alpha`` (the ``regex`` package's
+``[[:alpha:]]``, the Unicode ``Alphabetic`` property): ``str.isalpha()`` covers the letters (general
+category L*); ``Alphabetic`` adds letter numbers (Nl) and ``Other_Alphabetic`` (mostly combining
+vowel signs, e.g. Devanagari). The extra code points are listed below, generated from ``regex``
+2026.11.19 on Python 3.11 (Unicode 14), so that this package needs no ``regex`` dependency and still
+decides exactly as NeMo Curator does.
 """
 
 from __future__ import annotations
 
-__all__ = ["has_alphabetic"]
+from collections.abc import Callable
+
+__all__ = [
+    "get_ngrams",
+    "get_paragraphs",
+    "get_sentences",
+    "get_word_splitter",
+    "has_alphabetic",
+    "is_default_splitter",
+]
+
+
+def _default_splitter(text: str) -> list[str]:
+    return text.split()
+
+
+def get_word_splitter(language: str) -> Callable[[str], list[str]]:
+    """The word splitter NeMo Curator uses for ``language`` (an ISO 639-1 code).
+
+    Chinese (``zh``, jieba) and Japanese (``ja``, MeCab) need optional packages, imported only
+    when asked for; every other language splits on whitespace like ``str.split()``.
+    """
+    language = language.lower()
+    if language == "zh":
+        import jieba
+
+        def jieba_splitter(text: str) -> list[str]:
+            return list(jieba.cut(text))
+
+        return jieba_splitter
+    if language == "ja":
+        import MeCab
+
+        def mecab_splitter(text: str) -> list[str]:
+            parsed = MeCab.Tagger().parse(text)
+            return [line.split("\t")[0] for line in parsed.strip().split("\n") if line and line != "EOS"]
+
+        return mecab_splitter
+    return _default_splitter
+
+
+def is_default_splitter(splitter: Callable[[str], list[str]]) -> bool:
+    """True for the whitespace splitter, the only one the vectorised batch paths reproduce."""
+    return splitter is _default_splitter
+
+
+def get_paragraphs(document: str) -> list[str]:
+    """Paragraphs: the pieces between double newlines (empty pieces included)."""
+    return document.split("\n\n")
+
+
+def get_sentences(document: str) -> list[str]:
+    """Lines (NeMo calls them sentences): the pieces between newlines that are not blank."""
+    return [x for x in document.split("\n") if len(x.strip()) > 0]
+
+
+def get_ngrams(input_list: list[str], n: int) -> list[tuple[str, ...]]:
+    """The ``n``-grams of a token list, in order."""
+    return list(zip(*[input_list[i:] for i in range(n)], strict=False))
+
 
 # Code points (ranges inclusive) where ``[[:alpha:]]`` matches but ``str.isalpha()`` is False.
 _EXTRA_RANGES = """
