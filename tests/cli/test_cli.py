@@ -62,9 +62,10 @@ def test_describe_checks_inputs_and_contacts_no_scheduler(
     with socket.socket() as sock:  # a port nothing listens on: describe must not try it
         sock.bind(("127.0.0.1", 0))
         closed = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    before = sorted(tmp_path.rglob("*"))
     assert main(["describe", *copy_pipeline, "--scheduler-address", closed, "--timeout", "60"]) == 0
     assert f"Cluster: address {{'address': '{closed}'" in capsys.readouterr().out
-    assert not (tmp_path / "out" / "_report").exists()
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written: no output folder, no report
     missing = [copy_pipeline[0], f"input_path={tmp_path / 'nope'}", copy_pipeline[2]]
     assert main(["describe", *missing]) == 1
     assert capsys.readouterr().err == (

@@ -118,7 +118,7 @@ def test_overrides_are_checked_against_the_file_and_the_cluster_fields() -> None
     config = load_pipeline_config("heuristic_english", [*paths, "cluster.n_workers=8", "executor.max_retries=1"])
     assert config.cluster["n_workers"] == 8 and config.executor["max_retries"] == 1
     with pytest.raises(ConfigError, match=r"heuristic_english\.yaml defines no key 'text_feild' \(did you mean "
-                       r"'text_field'\?\); fix the spelling, or write \+text_feild=content to add a new key"):  # fmt: skip
+                       r"'text_field'\?\); fix the spelling, or write \+text_feild=content"):  # fmt: skip
         load_pipeline_config("heuristic_english", [*paths, "text_feild=content"])
     with pytest.raises(ConfigError, match=r"cluster has no setting 'n_worker' \(did you mean 'n_workers'\?\)"):
         load_pipeline_config("heuristic_english", [*paths, "cluster.n_worker=8"])

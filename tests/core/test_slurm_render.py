@@ -34,7 +34,8 @@ def test_gpu_script_uses_dask_cuda_worker_with_options() -> None:
     ("kwargs", "message"),
     [
         ({"nodes": 0}, r"^SlurmJob\.nodes must be a whole number >= 1, got 0; pass --nodes N$"),
-        ({"gpus_per_node": -1}, r"^SlurmJob\.gpus_per_node must be a whole number >= 0, got -1; pass --gpus-per-node N$"),
+        ({"gpus_per_node": -1}, r"^SlurmJob\.gpus_per_node must be a whole number >= 0, got -1; pass "
+         "--gpus-per-node N$"),
         ({"threads_per_worker": 0}, r"SlurmJob\.threads_per_worker must be a whole number >= 1, or None \(dask's "
          r"choice\), got 0"),
         ({"start_timeout": 0}, r"SlurmJob\.start_timeout must be a whole number >= 1, got 0; pass --start-timeout N"),
