@@ -1,6 +1,6 @@
 """``curator-dask run`` against real ``dask scheduler`` processes: stopped, short of workers, elsewhere.
 
-The module's scheduler and worker are started in a folder of their own, which holds a decoy
+The module's worker is started in a folder of its own, which holds a decoy
 ``in/``: a relative path that reached the worker would read the decoy (or write under that
 folder) instead of the client's files.
 """
@@ -22,15 +22,12 @@ from tests.deploy.helpers import PIPELINE, check_run, processes_mentioning
 
 @pytest.fixture(scope="module")
 def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackCluster]:
-    """A scheduler and one worker whose current directory is a folder of their own."""
+    """A scheduler and one worker whose current directory is a folder of its own."""
     folder = tmp_path_factory.mktemp("elsewhere")
     (folder / "in").mkdir()
     (folder / "in" / "decoy.jsonl").write_text(json.dumps({"id": "decoy", "text": "not the client's"}) + "\n")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)  # the processes inherit it
-        with loopback_cluster(folder, {"w0": "127.0.0.1"}) as (cluster, _client):
-            patch.undo()
-            yield cluster
+    with loopback_cluster(folder, {"w0": "127.0.0.1"}, cwd=folder) as (cluster, _client):
+        yield cluster
     assert processes_mentioning(str(folder)) == []
 
 
