@@ -129,7 +129,8 @@ class ClusterSpec:
         known = [f.name for f in dataclasses.fields(cls)]
         unknown = [f"{k!r}{did_you_mean(str(k), known)}" for k in sorted(set(values) - set(known), key=str)]
         if unknown:
-            raise ConfigError(f"{where}: unknown setting {', '.join(unknown)}; allowed: {', '.join(known)}")
+            settings = "settings" if len(unknown) > 1 else "setting"
+            raise ConfigError(f"{where}: unknown {settings} {', '.join(unknown)}; allowed: {', '.join(known)}")
         try:
             return cls(**values)
         except ConfigError as e:
@@ -247,7 +248,8 @@ def connect(
     say = progress or logger.info
     kind = spec.resolved_kind()
     if kind in ("local", "gpu"):
-        with announce_after(announce_after_s, say, f"starting a local {kind} cluster"):
+        what = "GPU workers (one per GPU)" if kind == "gpu" else f"{spec.n_workers or 'one per core'} CPU worker(s)"
+        with announce_after(announce_after_s, say, f"starting a local cluster of {what}"):
             client, cluster, started = (_start_local if kind == "local" else _start_gpu)(spec)
         handle = ClusterHandle(client, cluster, owned=True)
         expected = spec.wait_for_workers or started

@@ -17,7 +17,7 @@ from curator_dask.errors import ConfigError
 
 def test_from_dict_names_unknown_keys_with_the_closest() -> None:
     assert ClusterSpec.from_dict({"kind": "local", "n_workers": 2}).n_workers == 2
-    with pytest.raises(ConfigError, match=r"^cluster: unknown setting 'workers' \(did you mean 'n_workers'\?\), "
+    with pytest.raises(ConfigError, match=r"^cluster: unknown settings 'workers' \(did you mean 'n_workers'\?\), "
                        r"'zzz'; allowed: kind, n_workers, threads_per_worker"):  # fmt: skip
         ClusterSpec.from_dict({"workers": 2, "zzz": 1})
     with pytest.raises(ConfigError, match=r"Unknown cluster kind 'locale' \(did you mean 'local'\?\); use one of auto"):
@@ -133,3 +133,10 @@ def test_joining_logs_versions_and_leaves_the_cluster_running(
     assert "Package versions:" in caplog.text and "workers (2)" in caplog.text
     handle.close()
     assert len(cluster.scheduler_info["workers"]) == 2
+
+
+def test_starting_a_local_cluster_says_so_when_it_takes_a_while() -> None:
+    said: list[str] = []
+    spec = ClusterSpec(kind="local", n_workers=1, dashboard_address=None, report_versions=False)
+    connect(spec, progress=said.append, announce_after_s=0.01).close()  # a worker process starts in far more
+    assert said == ["starting a local cluster of 1 CPU worker(s)"]
