@@ -2,7 +2,7 @@
 
 Subcommands: ``example`` (the main job on a generated sample), ``run`` and ``describe`` (pipeline
 YAML files), ``cluster`` (a local scheduler and workers) and ``slurm`` (an sbatch script). Each
-lives in its own module with a ``register`` function. Exit status 0 on success; on failure 1 and
+lives in its own module as a ``Command`` record (``cli.options``). Exit status 0 on success; on failure 1 and
 one line saying why (``--verbose`` shows the traceback).
 """
 
@@ -12,9 +12,14 @@ import argparse
 import logging
 import sys
 
-from curator_dask.cli import cluster, example, run, slurm
+from curator_dask.cli.cluster import CLUSTER
+from curator_dask.cli.example import EXAMPLE
+from curator_dask.cli.run import DESCRIBE, RUN
+from curator_dask.cli.slurm import SLURM
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+COMMANDS = (EXAMPLE, RUN, DESCRIBE, CLUSTER, SLURM)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,8 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curator-dask", description="NeMo Curator pipelines on Dask.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (example, run, cluster, slurm):
-        module.register(commands)
+    for command in COMMANDS:
+        command.add_to(commands)
     return parser
 
 
@@ -34,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("distributed").setLevel(level)  # distributed logs every worker start at INFO
     try:
-        return int(args.func(args))
+        args.func(args)
+        return 0
     except KeyboardInterrupt:
         print("curator-dask: interrupted", file=sys.stderr)
         return 130

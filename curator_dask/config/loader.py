@@ -12,10 +12,17 @@ anything with ``pipeline()`` and ``run(executor)``), and may add::
 Per stage, ``resources:`` (as in NeMo Curator's ``run.py``) and ``with_: {resources, batch_size,
 name, num_workers}`` are applied through ``stage.with_``; for a composite stage ``with_`` maps
 sub-stage names to those settings. Keys of NeMo's Hydra/Ray set-up are ignored with a warning.
+
+Overrides (``key=value`` after the file on the command line) must name a key the file defines,
+so that a misspelt one is an error with the closest key, not a setting silently ignored;
+``cluster.<ClusterSpec field>`` and ``executor.<key>`` are always allowed, and ``+key=value`` adds
+a key on purpose. The ``cluster:`` section is checked when the file is loaded. Relative local
+paths are made absolute against the current directory (see ``curator_dask.config.paths``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from dataclasses import dataclass, field
@@ -23,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from curator_dask.config.instantiate import TARGET, instantiate, locate
+from curator_dask.config.paths import absolute_paths
 from curator_dask.config.values import MISSING, apply_overrides, interpolate, read_yaml
+from curator_dask.core.cluster import ClusterSpec
 from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.base import CompositeStage, ProcessingStage
@@ -37,6 +46,7 @@ PIPELINES_DIR = Path(__file__).parent / "pipelines"
 _SECTIONS = ("stages", "workflow", "cluster", "executor", "report_dir", "name", "description")
 _IGNORED = ("defaults", "hydra", "documentation", "ray_client", "backend", "execution_mode")
 _WITH_KEYS = ("name", "resources", "batch_size", "num_workers")
+_CLUSTER_KEYS = tuple(f.name for f in dataclasses.fields(ClusterSpec))
 
 
 @dataclass
@@ -89,13 +99,16 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
 
     Args:
         name: a YAML path or the name of a packaged pipeline.
-        overrides: ``key=value`` strings (``input_path=/data``, ``cluster.n_workers=8``).
+        overrides: ``key=value`` strings (``input_path=/data``, ``cluster.n_workers=8``) of keys
+            the file defines (or ``cluster.<ClusterSpec field>``, ``executor.<key>``); ``+key=value``
+            adds a key. Relative local paths are made absolute here (see ``config.paths``).
 
     Raises:
         ConfigError: naming the file, the stage and the fix for anything it cannot use.
     """
     path = resolve_pipeline_path(name)
-    values = apply_overrides(read_yaml(path), list(overrides))
+    known = {"cluster": _CLUSTER_KEYS, "executor": None, "report_dir": (), "name": (), "description": ()}
+    values = absolute_paths(apply_overrides(read_yaml(path), list(overrides), where=path.name, known=known))
     if "workflow" in values and "stages" in values:
         raise ConfigError(f"{path} has both 'workflow:' and 'stages:'; keep one (a workflow builds its own stages)")
     if "workflow" not in values and (not isinstance(values.get("stages"), list) or not values["stages"]):
@@ -109,7 +122,9 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
     for key in _IGNORED[3:]:
         if key in values:
             logger.warning("%s: %r is NeMo Curator's Ray set-up and is ignored; use 'cluster:' instead", path, key)
-    resolved = interpolate(values, keys=[k for k in _SECTIONS if k in values])
+    resolved = absolute_paths(interpolate(values, keys=[k for k in _SECTIONS if k in values]))
+    cluster = resolved.get("cluster") or {}
+    ClusterSpec.from_dict(cluster, where=f"{path.name}: cluster")  # fail here, not when connecting
     workflow = _build_workflow(resolved["workflow"], f"{path.name}: workflow") if "workflow" in resolved else None
     if workflow is not None:
         stages = list(workflow.pipeline().stages)
@@ -117,13 +132,13 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
         stages = [_build_stage(entry, f"{path.name}: stages[{i}]") for i, entry in enumerate(resolved["stages"])]
     report_dir = resolved.get("report_dir")
     if report_dir is None and isinstance(values.get("output_path"), str):
-        report_dir = str(Path(interpolate(values, keys=["output_path"])["output_path"]) / "_report")
+        report_dir = str(interpolate(values, keys=["output_path"])["output_path"]).rstrip("/") + "/_report"  # URLs too
     return PipelineConfig(
         path=path,
         name=str(resolved.get("name") or path.stem),
         description=resolved.get("description"),
         stages=stages,
-        cluster=dict(resolved.get("cluster") or {}),
+        cluster=dict(cluster),
         executor=dict(resolved.get("executor") or {}),
         report_dir=report_dir,
         values=values,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from curator_dask.errors import ClusterError
@@ -25,24 +26,53 @@ __all__ = [
 ]
 
 
-def wait_for_workers(client: Client, n_workers: int, timeout: float) -> None:
+def wait_for_workers(
+    client: Client,
+    n_workers: int,
+    timeout: float,
+    progress: Callable[[str], None] | None = None,
+    announce_after_s: float = 3.0,
+) -> None:
     """Block until ``n_workers`` workers have joined, or fail after ``timeout`` seconds.
+
+    Args:
+        client: a client of the scheduler.
+        n_workers: how many workers must have joined (0 or less: return at once).
+        timeout: seconds to wait in all.
+        progress: told how many have joined and what is waited for, once the wait has lasted
+            ``announce_after_s`` seconds.
+        announce_after_s: seconds before ``progress`` is told.
 
     Raises:
         ClusterError: naming how many joined, the scheduler and the flags that fix it.
     """
     if n_workers <= 0:
         return
-    try:
-        client.wait_for_workers(n_workers, timeout=timeout)
-    except TimeoutError as e:
+    remaining = timeout
+    if progress is not None and announce_after_s < timeout:
+        try:
+            client.wait_for_workers(n_workers, timeout=announce_after_s)
+            return
+        except TimeoutError:
+            remaining = timeout - announce_after_s
         info = client.scheduler_info()
-        joined = len(info.get("workers", {}))
-        msg = (
-            f"Only {joined} of {n_workers} workers joined the scheduler at {info.get('address')} within "
-            f"{timeout:g} s; start more workers, or lower --wait-for-workers / raise --timeout"
+        progress(
+            f"waiting for {n_workers} worker(s) to join the scheduler at {info.get('address')} "
+            f"({len(info.get('workers', {}))} so far; up to {remaining:g} s more)"
         )
-        raise ClusterError(msg) from e
+    try:
+        client.wait_for_workers(n_workers, timeout=remaining)
+    except TimeoutError as e:
+        raise _too_few(client, n_workers, timeout) from e
+
+
+def _too_few(client: Client, n_workers: int, timeout: float) -> ClusterError:
+    info = client.scheduler_info()
+    joined = len(info.get("workers", {}))
+    return ClusterError(
+        f"Only {joined} of {n_workers} workers joined the scheduler at {info.get('address')} within "
+        f"{timeout:g} s; start more workers, or lower --wait-for-workers / raise --timeout"
+    )
 
 
 def has_gpu_workers(client: Client) -> bool:

@@ -11,6 +11,7 @@ import dataclasses
 import importlib.util
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,8 +19,10 @@ import dask
 from distributed import Client
 
 from curator_dask.core.checks import check_distinct_devices, has_gpu_workers, wait_for_workers
+from curator_dask.core.fields import NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, Bound, check_bounds, did_you_mean
+from curator_dask.core.join import announce_after, join
 from curator_dask.core.versions import log_versions
-from curator_dask.errors import ClusterError
+from curator_dask.errors import ClusterError, ConfigError
 
 __all__ = ["KINDS", "ClusterHandle", "ClusterSpec", "connect", "gpu_cluster_options", "gpu_count"]
 
@@ -34,6 +37,13 @@ WORKER_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 
 
 Kind = Literal["auto", "local", "gpu", "address", "scheduler_file"]
 KINDS: tuple[str, ...] = ("auto", "local", "gpu", "address", "scheduler_file")
+PORT = Bound(0, high=65535)
+ANNOUNCE_AFTER = 3.0  # seconds of waiting before connect says what it waits for
+
+
+def _fix(name: str) -> str:
+    flag = "--port" if name == "scheduler_port" else f"--{name.replace('_', '-')}"
+    return f"; set cluster.{name} in the YAML, or {flag} on the command line"
 
 
 def gpu_count() -> int:
@@ -55,17 +65,19 @@ class ClusterSpec:
     Attributes:
         kind: ``auto`` (an address or scheduler file when given, else GPU when dask-cuda and GPUs
             are present, else local CPU), ``local``, ``gpu``, ``address`` or ``scheduler_file``.
-        n_workers: workers to start (local: one per core; gpu: one per visible GPU).
-        threads_per_worker: threads per local CPU worker.
+        n_workers: workers to start, at least 1 (``None``: local one per core, gpu one per
+            visible GPU).
+        threads_per_worker: threads per local CPU worker, at least 1.
         memory_limit: per-worker memory limit of a local cluster (``"4GiB"``, ``"auto"``, bytes).
         address: scheduler address for ``kind="address"``.
         scheduler_file: path for ``kind="scheduler_file"``.
         wait_for_workers: how many workers to wait for before returning (0: a local cluster waits
             for all it started, a remote one for at least one).
-        timeout: seconds to wait for the scheduler and the workers.
+        timeout: seconds (> 0) to wait for the scheduler to answer and the workers to join;
+            an address where nothing listens fails at once.
         dashboard_address: where a local cluster serves its dashboard (``None`` turns it off).
         host: interface a local cluster's scheduler listens on (``None``: loopback).
-        scheduler_port: port of a local cluster's scheduler (0: any free port).
+        scheduler_port: port of a local cluster's scheduler, 0 to 65535 (0: any free port).
         rmm_pool_size: GPU only: RMM pool per worker (``"24GB"``); ``None`` leaves RMM alone.
         enable_cudf_spill: GPU only: let cudf spill device memory to host.
         protocol: GPU only: ``"tcp"`` or ``"ucx"`` between workers.
@@ -75,16 +87,16 @@ class ClusterSpec:
     """
 
     kind: Kind = "auto"
-    n_workers: int | None = None
-    threads_per_worker: int = 1
+    n_workers: int | None = field(default=None, metadata={"bound": Bound(1, none="one per core, or per GPU")})
+    threads_per_worker: int = field(default=1, metadata={"bound": POSITIVE_INT})
     memory_limit: str | float | None = "auto"
     address: str | None = None
     scheduler_file: str | None = None
-    wait_for_workers: int = 0
-    timeout: float = 60.0
+    wait_for_workers: int = field(default=0, metadata={"bound": NON_NEGATIVE_INT})
+    timeout: float = field(default=60.0, metadata={"bound": POSITIVE})
     dashboard_address: str | None = ":0"
     host: str | None = None
-    scheduler_port: int = 0
+    scheduler_port: int = field(default=0, metadata={"bound": PORT})
     rmm_pool_size: str | None = None
     enable_cudf_spill: bool = False
     protocol: Literal["tcp", "ucx"] | None = None
@@ -94,22 +106,35 @@ class ClusterSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"Unknown cluster kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            hint = did_you_mean(str(self.kind), KINDS)
+            msg = f"Unknown cluster kind {self.kind!r}{hint}; use one of {', '.join(KINDS)}"
+            raise ConfigError(msg)
         if self.protocol not in (None, "tcp", "ucx"):
-            raise ValueError(f"Unknown protocol {self.protocol!r}; use 'tcp' or 'ucx' (GPU clusters only)")
+            raise ConfigError(f"Unknown protocol {self.protocol!r}; use 'tcp' or 'ucx' (GPU clusters only)")
+        check_bounds(self, _fix)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ClusterSpec:
+    def from_dict(cls, values: Any, where: str = "cluster") -> ClusterSpec:
         """A spec from a mapping (the ``cluster:`` section of a pipeline YAML).
 
+        Args:
+            values: ``{field: value}``.
+            where: what ``values`` is, for messages (``"p.yaml: cluster"``).
+
         Raises:
-            ValueError: for a key that is not a ``ClusterSpec`` field, naming the allowed keys.
+            ConfigError: for a key that is not a field (with the closest one), or a bad value.
         """
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where} must be a mapping of {cls.__name__} settings, got {values!r}")
         known = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(set(values) - set(known))
+        unknown = [f"{k!r}{did_you_mean(str(k), known)}" for k in sorted(set(values) - set(known), key=str)]
         if unknown:
-            raise ValueError(f"Unknown cluster settings {unknown}; allowed: {', '.join(known)}")
-        return cls(**values)
+            settings = "settings" if len(unknown) > 1 else "setting"
+            raise ConfigError(f"{where}: unknown {settings} {', '.join(unknown)}; allowed: {', '.join(known)}")
+        try:
+            return cls(**values)
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e}") from e
 
     def replace(self, **changes: Any) -> ClusterSpec:
         """A copy with ``changes`` applied (``None`` values are ignored)."""
@@ -201,44 +226,41 @@ def _start_gpu(spec: ClusterSpec) -> tuple[Client, Any, int]:
     return Client(cluster), cluster, len(cluster.workers)
 
 
-def _join(spec: ClusterSpec, kind: Kind) -> Client:
-    if kind == "address":
-        if not spec.address:
-            raise ClusterError("ClusterSpec(kind='address') needs address='tcp://host:8786' (--scheduler-address)")
-        target = spec.address
-        kwargs: dict[str, Any] = {"address": spec.address}
-    else:
-        if not spec.scheduler_file:
-            raise ClusterError("ClusterSpec(kind='scheduler_file') needs scheduler_file= (--scheduler-file PATH)")
-        if not os.path.exists(spec.scheduler_file):
-            msg = f"Scheduler file {spec.scheduler_file!r} does not exist; start the scheduler with --scheduler-file"
-            raise ClusterError(msg)
-        target = spec.scheduler_file
-        kwargs = {"scheduler_file": spec.scheduler_file}
-    try:
-        return Client(timeout=spec.timeout, **kwargs)
-    except OSError as e:
-        raise ClusterError(f"Cannot reach the scheduler at {target!r} within {spec.timeout:g} s: {e}") from e
-
-
-def connect(spec: ClusterSpec | None = None) -> ClusterHandle:
+def connect(
+    spec: ClusterSpec | None = None,
+    progress: Callable[[str], None] | None = None,
+    announce_after_s: float = ANNOUNCE_AFTER,
+) -> ClusterHandle:
     """Start or join the cluster ``spec`` describes and make sure it is ready to run stages.
 
+    Args:
+        spec: the cluster (default: ``ClusterSpec()``).
+        progress: told what ``connect`` waits for (starting workers, joining the scheduler,
+            workers to join) once a wait is longer than ``announce_after_s``; default: log at INFO.
+        announce_after_s: seconds of waiting before ``progress`` is told.
+
     Raises:
-        ClusterError: when the scheduler cannot be reached, too few workers join in time, or
-            two GPU workers of a node share a device.
+        ClusterError: when nothing listens at the scheduler's address (at once), the scheduler
+            does not answer or too few workers join within ``spec.timeout``, or two GPU workers
+            of a node share a device.
     """
     spec = spec or ClusterSpec()
+    say = progress or logger.info
     kind = spec.resolved_kind()
     if kind in ("local", "gpu"):
-        client, cluster, started = (_start_local if kind == "local" else _start_gpu)(spec)
+        what = "GPU workers (one per GPU)" if kind == "gpu" else f"{spec.n_workers or 'one per core'} CPU worker(s)"
+        with announce_after(announce_after_s, say, f"starting a local cluster of {what}"):
+            client, cluster, started = (_start_local if kind == "local" else _start_gpu)(spec)
         handle = ClusterHandle(client, cluster, owned=True)
         expected = spec.wait_for_workers or started
     else:
-        handle = ClusterHandle(_join(spec, kind), owned=True)
+        if kind == "address" and not spec.address:
+            raise ClusterError("ClusterSpec(kind='address') needs address='tcp://host:8786' (--scheduler-address)")
+        address = spec.address if kind == "address" else None
+        handle = ClusterHandle(join(address, spec.scheduler_file, spec.timeout, say, announce_after_s), owned=True)
         expected = spec.wait_for_workers or 1
     try:
-        wait_for_workers(handle.client, expected, spec.timeout)
+        wait_for_workers(handle.client, expected, spec.timeout, say, announce_after_s)
         if spec.check_devices and (kind == "gpu" or has_gpu_workers(handle.client)):
             check_distinct_devices(handle.client)
         if spec.report_versions:

@@ -13,6 +13,10 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from curator_dask.core.fields import NON_NEGATIVE_INT, POSITIVE_INT, Bound, check_bounds
+from curator_dask.errors import ConfigError
 
 __all__ = ["SlurmJob", "render_sbatch"]
 
@@ -96,7 +100,8 @@ class SlurmJob:
         time: Slurm time limit (``HH:MM:SS``).
         partition: Slurm partition, if any.
         account: Slurm account, if any.
-        sbatch_options: further ``#SBATCH`` options (``"--exclusive"``, ``"--mem=0"``).
+        sbatch_options: further ``#SBATCH`` options (``"--exclusive"``, ``"--mem=0"``; as a flag
+            ``--sbatch-option=--exclusive``, with ``=``).
         setup: shell lines run first on the batch node (``module load ...``, ``conda activate ...``).
         python: the Python that has curator_dask installed on the nodes.
         job_dir: folder for the Slurm output, the scheduler file and the per-node logs.
@@ -107,33 +112,32 @@ class SlurmJob:
 
     pipeline: str
     overrides: list[str] = field(default_factory=list)
-    nodes: int = 2
-    gpus_per_node: int = 0
-    workers_per_node: int = 1
-    threads_per_worker: int | None = None
+    nodes: int = field(default=2, metadata={"bound": POSITIVE_INT})
+    gpus_per_node: int = field(default=0, metadata={"bound": NON_NEGATIVE_INT})
+    workers_per_node: int = field(default=1, metadata={"bound": POSITIVE_INT})
+    threads_per_worker: int | None = field(default=None, metadata={"bound": Bound(1, none="dask's choice")})
     memory_limit: str | None = None
     rmm_pool_size: str | None = None
     enable_cudf_spill: bool = False
-    protocol: str = "tcp"
+    protocol: Literal["tcp", "ucx"] = "tcp"
     job_name: str = "curator-dask"
     time: str = "01:00:00"
     partition: str | None = None
     account: str | None = None
-    sbatch_options: list[str] = field(default_factory=list)
+    sbatch_options: list[str] = field(default_factory=list, metadata={"flag": "--sbatch-option"})
     setup: list[str] = field(default_factory=list)
     python: str = sys.executable
     job_dir: str = "curator-dask-jobs"
     report_dir: str | None = None
-    start_timeout: int = 300
-    stop_timeout: int = 30
+    start_timeout: int = field(default=300, metadata={"bound": POSITIVE_INT})
+    stop_timeout: int = field(default=30, metadata={"bound": NON_NEGATIVE_INT})
 
     def __post_init__(self) -> None:
-        if self.nodes < 1:
-            raise ValueError(f"nodes must be at least 1, got {self.nodes}; pass --nodes N")
+        check_bounds(self, lambda name: f"; pass --{name.replace('_', '-')} N")
         if self.protocol not in ("tcp", "ucx"):
-            raise ValueError(f"protocol must be 'tcp' or 'ucx', got {self.protocol!r}")
+            raise ConfigError(f"SlurmJob.protocol must be 'tcp' or 'ucx', got {self.protocol!r}")
         if self.protocol == "ucx" and not self.gpus_per_node:
-            raise ValueError("protocol 'ucx' needs GPU workers; pass --gpus-per-node N or drop --protocol ucx")
+            raise ConfigError("protocol 'ucx' needs GPU workers; pass --gpus-per-node N or drop --protocol ucx")
 
     def _sbatch_lines(self) -> list[str]:
         lines = [f"#SBATCH --time={self.time}"]

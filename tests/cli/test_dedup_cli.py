@@ -64,9 +64,14 @@ def test_fuzzy_dedup_yaml_reports_what_the_python_workflow_does(client: Any, cor
     assert "FuzzyDeduplicationWorkflow: DeduplicationReport" in out
 
 
-def test_describe_prints_the_workflow_and_its_stages(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["describe", "fuzzy_dedup", "input_path=/in", "output_path=/out", "id_field=id"]) == 0
+def test_describe_prints_the_workflow_and_its_stages(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["describe", "fuzzy_dedup", f"input_path={corpus_dir}", f"output_path={tmp_path / 'out'}", "id_field=id"]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert "Workflow: curator_dask.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow" in out
     assert "Stages: 4" in out and "Stage 3: fuzzy_duplicate_identification" in out
-    assert "Run report: /out/_report" in out
+    assert f"Run report: {tmp_path / 'out'}/_report" in out
+    assert main([*args[:2], "input_path=/no/such/corpus", *args[3:]]) == 1
+    assert "InputError: fuzzy_dedup.yaml: input path '/no/such/corpus' of stage" in capsys.readouterr().err

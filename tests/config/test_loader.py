@@ -111,3 +111,32 @@ def test_file_level_errors_and_nemo_keys(tmp_path: Path, caplog: pytest.LogCaptu
         load_pipeline_config(_write(tmp_path, "ray_client: {}\nstages:\n  - {_target_: "
                                     "curator_dask.stages.text.io.writer.JsonlWriter, path: /o}\n"))  # fmt: skip
     assert "'ray_client' is NeMo Curator's Ray set-up and is ignored" in caplog.text
+
+
+def test_overrides_are_checked_against_the_file_and_the_cluster_fields() -> None:
+    paths = ["input_path=/in", "output_path=/out"]
+    config = load_pipeline_config("heuristic_english", [*paths, "cluster.n_workers=8", "executor.max_retries=1"])
+    assert config.cluster["n_workers"] == 8 and config.executor["max_retries"] == 1
+    with pytest.raises(ConfigError, match=r"heuristic_english\.yaml defines no key 'text_feild' \(did you mean "
+                       r"'text_field'\?\); fix the spelling, or write \+text_feild=content"):  # fmt: skip
+        load_pipeline_config("heuristic_english", [*paths, "text_feild=content"])
+    with pytest.raises(ConfigError, match=r"cluster has no setting 'n_worker' \(did you mean 'n_workers'\?\)"):
+        load_pipeline_config("heuristic_english", [*paths, "cluster.n_worker=8"])
+    assert load_pipeline_config("heuristic_english", [*paths, "+note=kept"]).values["note"] == "kept"
+
+
+@pytest.mark.parametrize(
+    ("cluster", "message"),
+    [
+        ("{n_worker: 2}", r"p\.yaml: cluster: unknown setting 'n_worker' \(did you mean 'n_workers'\?\); allowed: "
+         "kind, n_workers, threads_per_worker"),
+        ("{n_workers: 0}", r"p\.yaml: cluster: ClusterSpec\.n_workers must be a whole number >= 1, or None \(one per "
+         r"core, or per GPU\), got 0; set cluster\.n_workers in the YAML, or --n-workers on the command line"),
+        ("{timeout: -1}", r"ClusterSpec\.timeout must be a number > 0, got -1"),
+        ("[local]", r"p\.yaml: cluster must be a mapping of ClusterSpec settings, got \['local'\]"),
+    ],
+)  # fmt: skip
+def test_the_cluster_section_is_checked_when_loading(tmp_path: Path, cluster: str, message: str) -> None:
+    text = f"cluster: {cluster}\nstages:\n  - {{_target_: curator_dask.stages.text.io.writer.JsonlWriter, path: /o}}\n"
+    with pytest.raises(ConfigError, match=message):
+        load_pipeline_config(_write(tmp_path, text))

@@ -9,19 +9,46 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 
-from curator_dask.core import ClusterError, ClusterSpec, connect, gpu_cluster_options
+from curator_dask.core import ClusterError, ClusterSpec, connect, gpu_cluster_options, wait_for_workers
+from curator_dask.errors import ConfigError
 
 
-def test_from_dict_names_unknown_keys() -> None:
+def test_from_dict_names_unknown_keys_with_the_closest() -> None:
     assert ClusterSpec.from_dict({"kind": "local", "n_workers": 2}).n_workers == 2
-    with pytest.raises(ValueError, match=r"Unknown cluster settings \['workers'\]; allowed: kind, n_workers"):
-        ClusterSpec.from_dict({"workers": 2})
-    with pytest.raises(ValueError, match="Unknown cluster kind 'ray'"):
-        ClusterSpec(kind="ray")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="Unknown protocol 'ib'"):
+    with pytest.raises(ConfigError, match=r"^cluster: unknown settings 'workers' \(did you mean 'n_workers'\?\), "
+                       r"'zzz'; allowed: kind, n_workers, threads_per_worker"):  # fmt: skip
+        ClusterSpec.from_dict({"workers": 2, "zzz": 1})
+    with pytest.raises(ConfigError, match=r"Unknown cluster kind 'locale' \(did you mean 'local'\?\); use one of auto"):
+        ClusterSpec(kind="locale")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="Unknown protocol 'ib'"):
         ClusterSpec(protocol="ib")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"n_workers": 0}, r"ClusterSpec\.n_workers must be a whole number >= 1, or None \(one per core, or per GPU\), "
+         r"got 0; set cluster\.n_workers in the YAML, or --n-workers on the command line"),
+        ({"n_workers": -1}, r"ClusterSpec\.n_workers must be .*, got -1"),
+        ({"n_workers": True}, r"ClusterSpec\.n_workers must be .*, got True"),
+        ({"n_workers": "4"}, r"ClusterSpec\.n_workers must be .*, got '4'"),
+        ({"threads_per_worker": 0}, r"ClusterSpec\.threads_per_worker must be a whole number >= 1, got 0; set "
+         r"cluster\.threads_per_worker in the YAML, or --threads-per-worker"),
+        ({"wait_for_workers": -1}, r"ClusterSpec\.wait_for_workers must be a whole number >= 0, got -1"),
+        ({"timeout": 0}, r"ClusterSpec\.timeout must be a number > 0, got 0; set cluster\.timeout in the YAML, or "
+         "--timeout"),
+        ({"timeout": float("nan")}, r"ClusterSpec\.timeout must be a number > 0, got nan"),
+        ({"scheduler_port": 70000}, r"ClusterSpec\.scheduler_port must be a whole number from 0 to 65535, got 70000; "
+         r"set cluster\.scheduler_port in the YAML, or --port"),
+    ],
+)  # fmt: skip
+def test_counts_and_timeouts_are_checked(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ClusterSpec(**changes)
+    with pytest.raises(ConfigError, match=message):
+        ClusterSpec().replace(**changes)  # a changed copy is checked too
 
 
 def test_replace_ignores_none_and_auto_resolves() -> None:
@@ -83,6 +110,14 @@ def test_waiting_for_workers_times_out_with_the_fix(empty_scheduler: LocalCluste
         connect(spec)
 
 
+def test_a_long_wait_for_workers_says_what_it_waits_for(empty_scheduler: LocalCluster) -> None:
+    said: list[str] = []
+    with Client(empty_scheduler) as client, pytest.raises(ClusterError, match="Only 0 of 2 workers joined"):
+        wait_for_workers(client, 2, timeout=0.6, progress=said.append, announce_after_s=0.2)
+    address = empty_scheduler.scheduler_address
+    assert said == [f"waiting for 2 worker(s) to join the scheduler at {address} (0 so far; up to 0.4 s more)"]
+
+
 def test_missing_scheduler_file_is_named(tmp_path: Any) -> None:
     with pytest.raises(ClusterError, match=r"Scheduler file '.*nope.json' does not exist"):
         connect(ClusterSpec(kind="scheduler_file", scheduler_file=str(tmp_path / "nope.json")))
@@ -98,3 +133,10 @@ def test_joining_logs_versions_and_leaves_the_cluster_running(
     assert "Package versions:" in caplog.text and "workers (2)" in caplog.text
     handle.close()
     assert len(cluster.scheduler_info["workers"]) == 2
+
+
+def test_starting_a_local_cluster_says_so_when_it_takes_a_while() -> None:
+    said: list[str] = []
+    spec = ClusterSpec(kind="local", n_workers=1, dashboard_address=None, report_versions=False)
+    connect(spec, progress=said.append, announce_after_s=0.01).close()  # a worker process starts in far more
+    assert said == ["starting a local cluster of 1 CPU worker(s)"]

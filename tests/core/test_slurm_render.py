@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from curator_dask.core import SlurmJob, render_sbatch
+from curator_dask.errors import ConfigError
 
 
 def test_cpu_script(tmp_path: Path) -> None:
@@ -31,8 +32,17 @@ def test_gpu_script_uses_dask_cuda_worker_with_options() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"nodes": 0}, "nodes must be at least 1"), ({"protocol": "ucx"}, "protocol 'ucx' needs GPU workers")],
-)
+    [
+        ({"nodes": 0}, r"^SlurmJob\.nodes must be a whole number >= 1, got 0; pass --nodes N$"),
+        ({"gpus_per_node": -1}, r"^SlurmJob\.gpus_per_node must be a whole number >= 0, got -1; pass "
+         "--gpus-per-node N$"),
+        ({"threads_per_worker": 0}, r"SlurmJob\.threads_per_worker must be a whole number >= 1, or None \(dask's "
+         r"choice\), got 0"),
+        ({"start_timeout": 0}, r"SlurmJob\.start_timeout must be a whole number >= 1, got 0; pass --start-timeout N"),
+        ({"protocol": "ib"}, "SlurmJob.protocol must be 'tcp' or 'ucx', got 'ib'"),
+        ({"protocol": "ucx"}, "protocol 'ucx' needs GPU workers; pass --gpus-per-node N or drop --protocol ucx"),
+    ],
+)  # fmt: skip
 def test_bad_jobs_are_refused(kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         SlurmJob("p.yaml", **kwargs)  # type: ignore[arg-type]
