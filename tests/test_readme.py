@@ -73,7 +73,8 @@ def _env(fake_slurm: bool) -> dict[str, str]:
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, f"README block failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    output = f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    assert done.returncode == 0, f"README block failed ({done.returncode}):\n{output}"
 
 
 @pytest.fixture
