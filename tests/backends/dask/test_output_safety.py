@@ -13,6 +13,7 @@ from curator_dask.cli.main import main
 from curator_dask.errors import OutputExistsError, OutputOverlapError
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.deduplication.exact import ExactDeduplicationWorkflow
+from curator_dask.stages.deduplication.fuzzy import FuzzyDeduplicationWorkflow
 from curator_dask.stages.text.io.reader import JsonlReader
 from curator_dask.stages.text.io.writer import JsonlWriter
 from tests.backends.dask.pipeline_parts import write_jsonl_inputs
@@ -62,9 +63,10 @@ def test_run_with_the_input_inside_the_output_is_refused_before_any_work(
     assert snapshot(data) == before
 
 
-def test_a_workflow_writing_around_its_input_is_refused(client: object, data: Path) -> None:
+@pytest.mark.parametrize("workflow_class", [ExactDeduplicationWorkflow, FuzzyDeduplicationWorkflow])
+def test_a_workflow_writing_around_its_input_is_refused(client: object, data: Path, workflow_class: type) -> None:
     before = snapshot(data)
-    workflow = ExactDeduplicationWorkflow(input_path=str(data / "raw"), output_path=str(data), input_filetype="jsonl")
+    workflow = workflow_class(input_path=str(data / "raw"), output_path=str(data), input_filetype="jsonl")
     with pytest.raises(OutputOverlapError, match="contains the input path"):
         workflow.run(DaskExecutor(client=client, config={"progress": False}))
     assert snapshot(data) == before
