@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -101,8 +102,9 @@ def _checked_output(stage: ProcessingStage, raw: Any) -> list[Any]:
     raise StageOutputError(msg, stage_name=str(stage.name))
 
 
+@functools.cache
 def _stage_base() -> type[Any]:
-    from curator_dask.stages.base import ProcessingStage
+    from curator_dask.stages.base import ProcessingStage  # stages import this module: import late
 
     return ProcessingStage
 

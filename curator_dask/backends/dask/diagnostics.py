@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from distributed import wait
@@ -96,15 +96,18 @@ class Progress:
         self.started = time.perf_counter()
         self._last = self.started
 
-    def report(self, summaries: Sequence[StageSummary], queued: Sequence[int]) -> None:
-        """Print one line per stage (tasks in, queued, items, items/s) if ``interval`` has passed."""
+    def report(self, summaries: Sequence[StageSummary], queued: Callable[[], Sequence[int]]) -> None:
+        """Print one line per stage (tasks in, queued, items, items/s) if ``interval`` has passed.
+
+        ``queued`` counts the batches waiting per stage; it is called only when a line is printed.
+        """
         now = time.perf_counter()
         if not self.enabled or now - self._last < self.interval:
             return
         self._last = now
         elapsed = now - self.started
         lines = [f"[curator_dask] {elapsed:7.1f}s"]
-        for s, waiting in zip(summaries, queued, strict=True):
+        for s, waiting in zip(summaries, queued(), strict=True):
             lines.append(
                 f"  {s.name:<32} {s.tasks_in:>8} tasks in ({waiting} queued) "
                 f"{s.items_in:>10} items  {s.items_in / elapsed:10.1f} items/s"

@@ -19,8 +19,8 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from distributed import Client, Future, as_completed
 from distributed.scheduler import KilledWorker
@@ -43,14 +43,14 @@ __all__ = ["Driver", "QueuedChain"]
 logger = logging.getLogger(__name__)
 
 
-@dataclass(order=True, slots=True)
-class QueuedChain:
-    """A batch waiting to start a chain. Ordered so the heap pops later stages first, then FIFO."""
+class QueuedChain(NamedTuple):
+    """A batch waiting to start a chain. Ordered so the heap pops later stages first, then FIFO
+    (``seq`` is unique, so ``batch`` is never compared; a tuple keeps heap pushes in C)."""
 
     rank: int  # -start
     seq: int
-    start: int = field(compare=False)
-    batch: TaskSlice = field(compare=False)
+    start: int
+    batch: TaskSlice
 
 
 @dataclass(slots=True)
@@ -242,8 +242,13 @@ class Driver:
             # Stages are torn down only at the end: when a worker dies, Dask recomputes the lost
             # results of earlier chains, and those need their stages set up again.
             self._submit(ac)
-            queued = [sum(1 for q in self._queue if q.start == i) for i in range(len(self.stages))]
-            self._progress.report(self.summaries, queued)
+            self._progress.report(self.summaries, self._queued_per_stage)
+
+    def _queued_per_stage(self) -> list[int]:
+        counts = [0] * len(self.stages)
+        for queued in self._queue:
+            counts[queued.start] += 1
+        return counts
 
     def _explain_lost(self, error: KilledWorker) -> Exception:
         key = str(error.task)

@@ -81,6 +81,9 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     name: str = "BaseWriter"
     mode: Literal["ignore", "overwrite", "append", "error"] = "ignore"
 
+    # What a resumed run compares: the mode says what to do with the folder, not what is written.
+    _fingerprint_ignore = ("mode",)
+
     def __post_init__(self) -> None:
         self.write_kwargs = dict(self.write_kwargs or {})
         if self.mode not in _MODES:
