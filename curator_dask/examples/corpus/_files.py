@@ -18,14 +18,12 @@ import pandas as pd
 from curator_dask.errors import DuplicateIdError, OutputExistsError
 from curator_dask.examples.corpus._args import is_count, require
 
+Folder = str | os.PathLike[str]
+_ID_TEXT = ("id", "text")
+
 
 def write_jsonl(
-    folder: str | os.PathLike[str],
-    docs: pd.DataFrame,
-    num_files: int = 1,
-    *,
-    columns: Sequence[str] = ("id", "text"),
-    prefix: str = "part",
+    folder: Folder, docs: pd.DataFrame, num_files: int = 1, *, columns: Sequence[str] = _ID_TEXT, prefix: str = "part"
 ) -> list[Path]:
     """Write ``docs``' ``columns`` as ``num_files`` JSONL files under ``folder``; returns their paths.
 
@@ -47,19 +45,11 @@ def write_jsonl(
 
 
 def write_parquet(
-    folder: str | os.PathLike[str],
-    docs: pd.DataFrame,
-    num_files: int = 1,
-    *,
-    columns: Sequence[str] = ("id", "text"),
-    prefix: str = "part",
+    folder: Folder, docs: pd.DataFrame, num_files: int = 1, *, columns: Sequence[str] = _ID_TEXT, prefix: str = "part"
 ) -> list[Path]:
     """Write ``docs``' ``columns`` as ``num_files`` Parquet files under ``folder``; returns their paths.
 
-    Raises:
-        ConfigError: a bad argument (not a DataFrame, a missing column, ``num_files`` < 1).
-        DuplicateIdError: ``columns`` holds ``id`` and the ids repeat or are missing.
-        OutputExistsError: one of the files to write exists already (nothing is written).
+    Raises the errors of ``write_jsonl``, for the same reasons, before any file is written.
     """
     paths = _plan("write_parquet", folder, docs, num_files, columns, prefix, "parquet")
     for k, path in enumerate(paths):
@@ -69,7 +59,7 @@ def write_parquet(
 
 def _plan(
     call: str,
-    folder: str | os.PathLike[str],
+    folder: Folder,
     docs: pd.DataFrame,
     num_files: int,
     columns: Sequence[str],
