@@ -1,6 +1,6 @@
 """Deduplication benchmark: exact dedup, MinHash against datasketch, fuzzy dedup on 1 and 2 workers.
 
-All on one generated corpus (``curator_dask.stages.deduplication.synthetic.make_corpus``):
+All on one generated corpus (``curator_dask.examples.corpus.near_duplicates``):
 
 1. Exact dedup rows per second (``ExactDeduplicationWorkflow`` from Parquet files to files).
 2. MinHash signatures per second, one process and one thread: ours (the numba kernel when numba
@@ -40,18 +40,17 @@ from typing import Any
 import numpy as np
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.examples.corpus import near_duplicates, write_parquet
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, FuzzyDeduplicationWorkflow, MinHasher
 from curator_dask.stages.deduplication.fuzzy.minhash import shingle_hash, shingles
-from curator_dask.stages.deduplication.synthetic import make_corpus
 
 NUM_HASHES = 260  # 20 bands x 13, NeMo Curator's default
 
 
 def write_corpus(docs: int, words: int, folder: Path, files: int = 8) -> list[str]:
-    corpus = make_corpus(docs, words=words, seed=0)[["id", "text"]]
-    folder.mkdir(parents=True)
-    for k in range(files):
-        corpus.iloc[k::files].to_parquet(folder / f"part{k:02d}.parquet")
+    """The generated corpus as ``files`` Parquet files under ``folder``; its texts."""
+    corpus = near_duplicates(docs, seed=0, words=words)
+    write_parquet(folder, corpus, files)
     return list(corpus["text"])
 
 

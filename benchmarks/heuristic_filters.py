@@ -32,8 +32,8 @@ import psutil
 from distributed import Client, LocalCluster
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.examples.corpus import documents, write_jsonl
 from curator_dask.examples.heuristic_english import english_heuristic_filters
-from curator_dask.examples.sample_corpus import write_sample_corpus
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.text.filters import ScoreFilter
 from curator_dask.stages.text.io.reader import JsonlReader
@@ -130,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         root = Path(tmp)
         t = time.perf_counter()
-        write_sample_corpus(root / "input", num_docs=args.docs, num_files=args.files, seed=1)
+        write_jsonl(root / "input", documents(args.docs, seed=1), args.files)
         size_mb = sum(p.stat().st_size for p in (root / "input").glob("*")) / 1e6
         took = time.perf_counter() - t
         print(f"corpus: {args.docs} documents, {size_mb:.0f} MB JSONL in {args.files} files ({took:.0f} s to generate)")

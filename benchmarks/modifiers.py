@@ -4,7 +4,8 @@
 
 Not a test: timings depend on the machine. Times the modifier configurations of
 ``tests/stages/text/modifiers/cases.py`` (``MODIFIERS``, the ones the tests check batch against
-per-document) on the seeded corpus of ``tests/stages/text/modifiers/conftest.py``.
+per-document) on generated ``MARKUP`` documents (``curator_dask.examples.corpus``), the kind the
+modifier tests use.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.stages.text.modifiers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.stages.text.modifiers.cases
 
 
 def _best_of(runs: int, fn: Callable[[], object]) -> float:
@@ -29,10 +30,10 @@ def _best_of(runs: int, fn: Callable[[], object]) -> float:
 
 
 def main(n: int = 20_000) -> None:
+    from curator_dask.examples.corpus import MARKUP, documents
     from tests.stages.text.modifiers.cases import MODIFIERS
-    from tests.stages.text.modifiers.conftest import make_corpus
 
-    texts = pd.Series(make_corpus(n, seed=1), dtype=object)
+    texts = pd.Series(documents(n, seed=1, mix=MARKUP)["text"].tolist(), dtype=object)
     print(f"{n} documents, {texts.str.len().mean():.0f} characters on average; best of 3 runs")
     print(f"{'modifier':28s} {'per-document':>14s} {'modify_batch':>14s} {'speed-up':>9s}")
     for i, modifier in enumerate(MODIFIERS):

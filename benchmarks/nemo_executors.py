@@ -65,11 +65,11 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    from curator_dask.examples.sample_corpus import write_sample_corpus
+    from curator_dask.examples.corpus import documents, write_jsonl
     from tests.interop.nemo_parts import heuristic_pipeline, read_jsonl_folder
 
     root = Path(tempfile.mkdtemp(prefix="nemo_executors-"))
-    write_sample_corpus(root / "input", num_docs=args.docs, num_files=args.files, seed=11)
+    write_jsonl(root / "input", documents(args.docs, seed=11), args.files)
     nproc = os.cpu_count() or 1
     rows: list[tuple[str, str, int | None]] = []
     kept: dict[str, list[str]] = {}

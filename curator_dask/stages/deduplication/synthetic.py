@@ -1,84 +1,20 @@
-"""A generated corpus with planted near-duplicates, for dedup tests, benchmarks and notebooks.
+"""A corpus with planted near-duplicates (kept for existing imports).
 
-Base documents are paragraphs of words drawn (Zipf-like) from a random vocabulary, so texts share
-frequent words but almost no 24-character shingles. A share of them get variants made by word
-edits, word insertions, deletions or reordered paragraphs, with a random amount of change so the
-variants' Jaccard similarities to their base spread from about 0.4 to 1. Exact copies are planted
-too. Everything is drawn from one ``numpy`` generator: the same seed gives the same corpus.
+The generator lives in ``curator_dask.examples.corpus`` as ``near_duplicates``, with the other
+generated corpora; ``make_corpus`` is it under its old name and argument order.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from curator_dask.examples.corpus import near_duplicates
+
 __all__ = ["make_corpus"]
-
-_LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-_KINDS = ("edit", "insert", "delete", "reorder")
-
-
-def _vocabulary(rng: np.random.Generator, size: int) -> np.ndarray:
-    lengths = rng.integers(2, 10, size)
-    return np.array(["".join(rng.choice(_LETTERS, n)) for n in lengths])
-
-
-def _paragraphs(rng: np.random.Generator, vocab: np.ndarray, weights: np.ndarray, words: int) -> list[list[str]]:
-    sizes = rng.integers(words // 5, words // 3, rng.integers(3, 6))
-    return [list(rng.choice(vocab, n, p=weights)) for n in sizes]
-
-
-def _variant(rng: np.random.Generator, paras: list[list[str]], vocab: np.ndarray, kind: str) -> list[list[str]]:
-    out = [list(p) for p in paras]
-    if kind == "reorder":
-        order = rng.permutation(len(out))
-        return [out[i] for i in order]
-    changes = int(rng.integers(1, 12))
-    for _ in range(changes):
-        p = out[int(rng.integers(len(out)))]
-        i = int(rng.integers(len(p)))
-        if kind == "edit":
-            p[i] = str(rng.choice(vocab))
-        elif kind == "insert":
-            p.insert(i, str(rng.choice(vocab)))
-        elif len(p) > 1:
-            del p[i]
-    return out
 
 
 def make_corpus(
     num_docs: int = 300, duplicate_share: float = 0.4, words: int = 300, seed: int = 0, id_prefix: str = "doc"
 ) -> pd.DataFrame:
-    """A corpus of ``num_docs`` documents, about ``duplicate_share`` of them planted (near-)duplicates.
-
-    Args:
-        num_docs: documents in all.
-        duplicate_share: the share that are variants or copies of another document.
-        words: about how many words a base document has.
-        seed: the generator's seed.
-        id_prefix: ids are ``<id_prefix>-<00000 index>``, in a shuffled order.
-
-    Returns:
-        Columns ``id``, ``text``, ``source`` (the base document's index) and ``kind`` (``base``,
-        ``copy``, or the variant's edit kind).
-    """
-    rng = np.random.default_rng(seed)
-    vocab = _vocabulary(rng, 5000)
-    weights = 1.0 / np.arange(1, len(vocab) + 1)
-    weights /= weights.sum()
-    num_bases = max(1, round(num_docs * (1 - duplicate_share)))
-    bases = [_paragraphs(rng, vocab, weights, words) for _ in range(num_bases)]
-    rows = [(i, "base", bases[i]) for i in range(num_bases)]
-    for _ in range(num_docs - num_bases):
-        source = int(rng.integers(min(num_bases, max(1, num_bases // 3))))  # clusters around a third
-        kind = "copy" if rng.random() < 0.1 else str(rng.choice(_KINDS))
-        rows.append((source, kind, bases[source] if kind == "copy" else _variant(rng, bases[source], vocab, kind)))
-    order = rng.permutation(len(rows))
-    return pd.DataFrame(
-        {
-            "id": [f"{id_prefix}-{k:05d}" for k in range(len(rows))],
-            "text": ["\n\n".join(" ".join(p) for p in rows[i][2]) for i in order],
-            "source": [rows[i][0] for i in order],
-            "kind": [rows[i][1] for i in order],
-        }
-    )
+    """``near_duplicates(num_docs, seed, duplicate_share=..., words=..., id_prefix=...)``: the same corpus."""
+    return near_duplicates(num_docs, seed, duplicate_share=duplicate_share, words=words, id_prefix=id_prefix)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from curator_dask.backends.base import NodeInfo, WorkerMetadata
+from curator_dask.examples.corpus import write_jsonl
 from curator_dask.stages import ProcessingStage
 from curator_dask.tasks import DocumentBatch, EmptyTask, Task
 
@@ -220,13 +221,14 @@ class SetupBoom(ProcessingStage[DocumentBatch, DocumentBatch]):
 
 
 def write_jsonl_inputs(folder: Path, num_files: int, total_docs: int) -> None:
-    """``total_docs`` documents spread over ``num_files`` JSONL files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in range(num_files):
-        ids = range(f, total_docs, num_files)
-        with open(folder / f"part-{f:02d}.jsonl", "w") as out:
-            for i in ids:
-                out.write(json.dumps({"id": f"doc-{i}", "text": "word " * (i % 17 + 1)}) + "\n")
+    """``total_docs`` tiny documents (``doc-<i>``: 1 to 17 words) dealt over ``num_files`` JSONL files.
+
+    The executor tests count documents and lengths, not words, so the text is as cheap as it gets;
+    the files are the corpus writer's (``part-NN.jsonl``, row ``i`` in file ``i % num_files``).
+    """
+    ids = range(total_docs)
+    docs = pd.DataFrame({"id": [f"doc-{i}" for i in ids], "text": ["word " * (i % 17 + 1) for i in ids]})
+    write_jsonl(folder, docs, num_files)
 
 
 class KillWorkerOnce(ProcessingStage[DocumentBatch, DocumentBatch]):

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.examples.corpus import near_duplicates, write_parquet
 from curator_dask.stages.deduplication import FuzzyDeduplicationWorkflow, FuzzyDuplicateIdentification
 from curator_dask.stages.deduplication.fuzzy.connected_components import connected_components
 from curator_dask.stages.deduplication.fuzzy.lsh import lsh_bands, lsh_edges
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher
-from curator_dask.stages.deduplication.synthetic import make_corpus
 from tests.stages.deduplication.conftest import collection, host, identify, read_jsonl
 
-CORPUS = make_corpus(240, duplicate_share=0.4, seed=1)
+CORPUS = near_duplicates(240, seed=1, duplicate_share=0.4)
 ONE_SHUFFLE = {"id_field": "id", "bands_per_iteration": 20}  # fewer round trips on a tiny corpus
 
 
@@ -122,10 +122,7 @@ def test_connected_components_of_a_long_chain(client) -> None:
 
 def test_workflow_writes_deduplicated_files_and_a_report(client, tmp_path) -> None:
     src = tmp_path / "in"
-    src.mkdir()
-    corpus = CORPUS.iloc[:100]
-    for k in range(4):
-        corpus.iloc[k::4][["id", "text"]].to_parquet(src / f"part{k}.parquet")
+    write_parquet(src, CORPUS.iloc[:100], num_files=4)
     workflow = FuzzyDeduplicationWorkflow(
         output_path=str(tmp_path / "out"),
         input_path=str(src),

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from curator_dask.examples.corpus import near_duplicates
 from curator_dask.stages.deduplication.fuzzy.jaccard import jaccard
 from curator_dask.stages.deduplication.fuzzy.lsh import band_bucket_ids
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, shingle_hash, shingles
-from curator_dask.stages.deduplication.synthetic import make_corpus
 
 TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24, "😀" * 30]
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
@@ -47,7 +47,7 @@ def test_signatures_are_deterministic_given_a_seed(engine: str) -> None:
 @pytest.mark.parametrize("char_ngrams", [1, 5, 24])
 def test_signatures_equal_datasketch_with_the_same_shingle_hash(engine: str, char_ngrams: int) -> None:
     datasketch = pytest.importorskip("datasketch")
-    texts = [*TEXTS, *make_corpus(20, seed=5)["text"]]
+    texts = [*TEXTS, *near_duplicates(20, seed=5)["text"]]
     ours = MinHasher(num_hashes=128, char_ngrams=char_ngrams, seed=11, engine=engine).signatures(texts)
     for text, sig in zip(texts, ours, strict=True):
         ref = datasketch.MinHash(num_perm=128, seed=11, hashfunc=shingle_hash)
@@ -57,7 +57,7 @@ def test_signatures_equal_datasketch_with_the_same_shingle_hash(engine: str, cha
 
 def test_engines_agree_on_mixed_ascii_and_unicode_batches() -> None:
     pytest.importorskip("numba")
-    texts = [t if i % 7 else t.replace("e", "é") for i, t in enumerate(make_corpus(40, seed=6)["text"])]
+    texts = [t if i % 7 else t.replace("e", "é") for i, t in enumerate(near_duplicates(40, seed=6)["text"])]
     numpy_sig = MinHasher(num_hashes=260, engine="numpy").signatures(texts)
     assert np.array_equal(numpy_sig, MinHasher(num_hashes=260, engine="numba").signatures(texts))
     assert np.array_equal(numpy_sig, MinHasher(num_hashes=260).signatures(texts))  # auto picks numba
@@ -66,7 +66,7 @@ def test_engines_agree_on_mixed_ascii_and_unicode_batches() -> None:
 def test_batches_split_long_inputs_without_changing_signatures(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from curator_dask.stages.deduplication.fuzzy import minhash
 
-    texts = list(make_corpus(30, seed=2)["text"])
+    texts = list(near_duplicates(30, seed=2)["text"])
     whole = MinHasher(num_hashes=32, engine=engine).signatures(texts)
     monkeypatch.setattr(minhash, "_BATCH_CHARS", 3000)
     monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", 100)
@@ -74,7 +74,7 @@ def test_batches_split_long_inputs_without_changing_signatures(engine: str, monk
 
 
 def test_jaccard_estimates_match_exact_jaccard(backend: str) -> None:
-    corpus = make_corpus(60, duplicate_share=0.6, seed=4)
+    corpus = near_duplicates(60, seed=4, duplicate_share=0.6)
     texts = list(corpus["text"])
     sig = MinHasher(num_hashes=256, seed=1).signatures(_series(texts, backend))
     sig = sig.get() if hasattr(sig, "get") else sig
