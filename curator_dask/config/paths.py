@@ -20,11 +20,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from curator_dask.errors import InputError
+from curator_dask.utils.paths import GLOB_CHARS, absolute_path
 
 __all__ = ["absolute_override", "absolute_paths", "check_input_paths", "is_path_key"]
 
 _PATH_KEY = re.compile(r"(?:^|_)(?:path|paths|dir|file|files)$")
-_GLOB_CHARS = frozenset("*?[")
 
 
 def is_path_key(key: str) -> bool:
@@ -33,9 +33,9 @@ def is_path_key(key: str) -> bool:
 
 
 def _absolute(value: Any) -> Any:
-    if not isinstance(value, str) or not value or "://" in value or "${" in value or value == "???":
-        return value  # not a local path, or one the loader has not resolved yet
-    return os.path.abspath(os.path.expanduser(value))
+    if not isinstance(value, str) or not value or "${" in value or value == "???":
+        return value  # not a path, or one the loader has not resolved yet
+    return absolute_path(value)
 
 
 def absolute_paths(node: Any, key: str = "") -> Any:
@@ -88,7 +88,7 @@ def check_input_paths(stages: Iterable[Any], where: str) -> None:
         for path in paths:
             if "://" in path:
                 continue
-            pattern = any(c in path for c in _GLOB_CHARS)
+            pattern = any(c in path for c in GLOB_CHARS)
             if glob.glob(path, recursive=True) if pattern else os.path.exists(path):
                 continue
             what = "matches no file" if pattern else "does not exist"

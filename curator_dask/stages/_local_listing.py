@@ -16,10 +16,9 @@ import stat
 from fsspec.utils import glob_translate
 
 from curator_dask.errors import InputError
+from curator_dask.utils.paths import GLOB_CHARS
 
-__all__ = ["GLOB_CHARS", "glob_local", "walk_local"]
-
-GLOB_CHARS = frozenset("*?[")
+__all__ = ["glob_local", "walk_local"]
 
 
 def walk_local(root: str, maxdepth: int | None) -> dict[str, int]:

@@ -25,10 +25,11 @@ from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
 
 from curator_dask.errors import InputError
-from curator_dask.stages._local_listing import GLOB_CHARS, glob_local, walk_local
+from curator_dask.stages._local_listing import glob_local, walk_local
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.resources import Resources
 from curator_dask.tasks import EmptyTask, FileGroupTask
+from curator_dask.utils.paths import GLOB_CHARS, absolute_path
 
 __all__ = ["COMPRESSION_SUFFIXES", "FILETYPE_TO_DEFAULT_EXTENSIONS", "FilePartitioningStage"]
 
@@ -46,15 +47,6 @@ _NOTHING_IN = {
     "file": "a file whose name has none of these extensions",
     "missing": "does not exist",
 }
-
-
-def absolute_path(path: str) -> str:
-    """``path`` made absolute against this process's working directory; URLs stay as they are.
-
-    The driver does this when a stage is built, so that workers started in another directory
-    (an existing cluster) read the files the user meant.
-    """
-    return path if "://" in path else os.path.abspath(os.path.expanduser(path))
 
 
 def _matches(path: str, extensions: tuple[str, ...]) -> bool:

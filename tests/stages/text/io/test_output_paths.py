@@ -132,3 +132,15 @@ def test_two_writers_of_one_folder_are_prepared_once_and_must_agree(tmp_path: Pa
     mismatch = r"Writers 'jsonl_writer' \(mode='overwrite'\) and 'parquet_writer' \(mode='ignore'\) both write to "
     with pytest.raises(OutputError, match=rf"{mismatch}.*Fix: give them the same mode, or each its own folder"):
         check_output_paths([first, ParquetWriter(out)])
+
+
+def test_writers_resolve_paths_as_readers_do(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from curator_dask.stages.file_partitioning import FilePartitioningStage
+    from curator_dask.stages.text.io.writer import JsonlWriter
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert JsonlWriter(path="~/out").path == str(tmp_path / "out")  # ~ expanded, as for inputs
+    assert FilePartitioningStage(file_paths="~/in").file_paths == str(tmp_path / "in")
+    assert JsonlWriter(path="rel").path == str(tmp_path / "rel")
+    assert JsonlWriter(path="memory://bucket/out").path == "memory://bucket/out"

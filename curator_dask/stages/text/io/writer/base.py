@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.io.writer.manifest import OutputFolder
 from curator_dask.tasks import DocumentBatch, FileGroupTask
 from curator_dask.tasks.tasks import deterministic_hash
+from curator_dask.utils.paths import absolute_path
 
 __all__ = ["BaseWriter"]
 
@@ -95,9 +95,7 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
         if self.mode == "append":
             msg = "append mode is not implemented; mode='ignore' adds files to an existing directory"
             raise NotImplementedError(msg)
-        self.path = os.fspath(self.path)
-        if "://" not in self.path:  # resolved here, on the driver: workers may run in another directory
-            self.path = os.path.abspath(self.path)
+        self.path = absolute_path(self.path)  # on the driver: workers may run in another directory
 
     def inputs(self) -> tuple[list[str], list[str]]:
         return ["data"], []

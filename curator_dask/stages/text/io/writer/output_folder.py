@@ -28,10 +28,10 @@ from fsspec.registry import get_filesystem_class
 from curator_dask.errors import OutputError, OutputExistsError, OutputOverlapError
 from curator_dask.stages.text.io.writer.base import BaseWriter
 from curator_dask.stages.text.io.writer.manifest import OutputFolder
+from curator_dask.utils.paths import GLOB_CHARS
 
 __all__ = ["OutputFolder", "check_output_paths", "prepare_outputs"]
 
-_GLOB_CHARS = frozenset("*?[")
 _LOCAL = (None, "file", "local")
 _SHOWN = 5  # foreign names listed in a refusal
 
@@ -168,7 +168,7 @@ def _input_paths(stage: Any) -> list[str]:
 def _location(path: str) -> Location:
     """``(protocol, path)`` of a local path or URL; a glob stands for its fixed leading folder."""
     protocol, bare = split_protocol(path.rsplit("::", maxsplit=1)[-1])  # a chained URL ends with its target
-    fixed = itertools.takewhile(lambda part: not _GLOB_CHARS & set(part), bare.split("/"))
+    fixed = itertools.takewhile(lambda part: not GLOB_CHARS & set(part), bare.split("/"))
     bare = "/".join(fixed) or ("/" if bare.startswith("/") else ".")
     if protocol in _LOCAL:
         return "file", os.path.realpath(bare)

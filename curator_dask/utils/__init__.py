@@ -1,0 +1,5 @@
+"""Small helpers that several parts of curator_dask share."""
+
+from curator_dask.utils.paths import GLOB_CHARS, absolute_path
+
+__all__ = ["GLOB_CHARS", "absolute_path"]
