@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from curator_dask.metrics.perf import StagePerfStats
+    from curator_dask.utils.performance_utils import StagePerfStats
     from curator_dask.tasks import Task
 
 __all__ = ["TaskPerfUtils"]
