@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from curator_dask.utils.performance_utils import StagePerfStats
     from curator_dask.tasks import Task
+    from curator_dask.utils.performance_utils import StagePerfStats
 
 __all__ = ["TaskPerfUtils"]
 
