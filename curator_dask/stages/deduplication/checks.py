@@ -24,7 +24,7 @@ __all__ = ["check_documents", "first_bad_text"]
 
 _VALUE, _COUNT = "_value", "_count"
 _ID_FIX = (
-    "pass id_field=None to the deduplication workflow so that AddId gives every document a unique id, "
+    "pass id_field=None to the deduplication workflow so that the reader gives every document a unique id, "
     "or make the column unique (and non-null) across all input files"
 )
 _SHOWN_CHARS = 40

@@ -24,11 +24,11 @@ from curator_dask.errors import ConfigError
 from curator_dask.stages.collection import CollectionStage
 from curator_dask.stages.deduplication._frames import check_shuffle_method, client_of
 from curator_dask.stages.deduplication.checks import check_documents
+from curator_dask.stages.deduplication.id_generator import CURATOR_DEDUP_ID_STR
 from curator_dask.stages.deduplication.removal import remove_duplicates
 
 __all__ = ["CURATOR_DEDUP_ID_STR", "REPORT_METRICS", "DuplicateIdentificationStage"]
 
-CURATOR_DEDUP_ID_STR = "_curator_dedup_id"
 REPORT_METRICS = ("documents_in", "duplicate_groups", "documents_removed")
 
 

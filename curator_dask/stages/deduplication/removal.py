@@ -16,7 +16,7 @@ import numpy as np
 
 from curator_dask.tasks.frames import array_module, empty_frame, frame_from_arrays
 
-__all__ = ["remove_duplicates"]
+__all__ = ["drop_rows", "locate_ids", "remove_duplicates", "remove_located"]
 
 _PART, _ROW = "_curator_partition", "_curator_row"
 
@@ -33,11 +33,36 @@ def _positions(df: Any, id_field: str, partition_info: dict[str, Any] | None = N
     return frame_from_arrays(df, columns)
 
 
-def _drop_rows(df: Any, removed: Any) -> Any:
-    """``df`` without the rows at the positions ``removed[_ROW]`` (a pandas or cudf partition)."""
+def drop_rows(df: Any, rows: Any) -> Any:
+    """``df`` (a pandas or cudf frame) without the rows at the positions ``rows``; order and index kept."""
     keep = array_module(df).ones(len(df), dtype=bool)
-    keep[removed[_ROW].values] = False
+    keep[rows] = False
     return df[keep]
+
+
+def _drop_routed(df: Any, removed: Any) -> Any:
+    return drop_rows(df, removed[_ROW].values)
+
+
+def locate_ids(frames: Any, removal_ids: Any, id_field: str, shuffle_method: str = "tasks") -> Any:
+    """Where the ids of ``removal_ids[id_field]`` stand in ``frames``: ``[id_field, partition, row]``.
+
+    One row per document to remove; removal ids that match no document have none (so the
+    difference of the two lengths counts them).
+    """
+    positions = frames.map_partitions(
+        _positions, id_field, meta=empty_frame(frames._meta, {id_field: id_field, _PART: "int64", _ROW: "int64"})
+    )
+    return positions.merge(removal_ids[[id_field]], on=id_field, how="inner", shuffle_method=shuffle_method)
+
+
+def remove_located(frames: Any, hits: Any, shuffle_method: str = "tasks") -> Any:
+    """``frames`` without the rows ``hits`` (from ``locate_ids``) points at; partitions and meta kept."""
+    # divisions 0, 1, ..., n: output partition k holds exactly the positions in input partition k
+    routed = hits[[_PART, _ROW]].set_index(
+        _PART, divisions=tuple(range(frames.npartitions + 1)), shuffle_method=shuffle_method
+    )
+    return frames.map_partitions(_drop_routed, routed, meta=frames._meta, align_dataframes=False)
 
 
 def remove_duplicates(frames: Any, removal_ids: Any, id_field: str, shuffle_method: str = "tasks") -> Any:
@@ -53,13 +78,5 @@ def remove_duplicates(frames: Any, removal_ids: Any, id_field: str, shuffle_meth
         id_field: the id column of both.
         shuffle_method: Dask's shuffle method for the id join and the routing (``"tasks"`` or ``"p2p"``).
     """
-    meta = frames._meta
-    positions = frames.map_partitions(
-        _positions, id_field, meta=empty_frame(meta, {id_field: id_field, _PART: "int64", _ROW: "int64"})
-    )
-    hits = positions.merge(removal_ids[[id_field]], on=id_field, how="inner", shuffle_method=shuffle_method)
-    # divisions 0, 1, ..., n: output partition k holds exactly the positions in input partition k
-    routed = hits[[_PART, _ROW]].set_index(
-        _PART, divisions=tuple(range(frames.npartitions + 1)), shuffle_method=shuffle_method
-    )
-    return frames.map_partitions(_drop_rows, routed, meta=meta, align_dataframes=False)
+    hits = locate_ids(frames, removal_ids, id_field, shuffle_method)
+    return remove_located(frames, hits, shuffle_method)

@@ -1,7 +1,9 @@
 """What the exact and fuzzy deduplication workflows share: files in, files and a report out.
 
-A workflow is a ``Pipeline`` of reader -> ``AddId`` (when the data has no id field) ->
-identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``. With
+A workflow is a ``Pipeline`` of reader (numbering the documents with ``_generate_ids`` when the
+data has no id field: the same files always get the same ids, so a later
+``TextDuplicatesRemovalWorkflow`` over the same files and partitioning can apply the removal
+ids) -> identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``. With
 ``perform_removal=True`` (the default here; NeMo Curator 1.x defaults to ``False`` because its
 removal is a separate workflow) the output is the deduplicated documents; otherwise it is the ids
 to remove with their duplicate group, which ``remove_duplicates`` or NeMo Curator's removal
@@ -29,7 +31,6 @@ from curator_dask.stages.deduplication.identification import (
 )
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
-from curator_dask.stages.text.modules import AddId
 
 __all__ = ["DeduplicationReport", "DeduplicationWorkflow"]
 
@@ -76,8 +77,8 @@ class DeduplicationWorkflow:
         input_filetype: ``"parquet"`` (NeMo Curator's default) or ``"jsonl"``.
         output_filetype: format written; ``None``: as the input.
         text_field: the text column.
-        id_field: an existing unique id column; ``None``: ids are added (``AddId``) and
-            dropped from deduplicated output.
+        id_field: an existing unique id column; ``None``: the reader adds ``_curator_dedup_id``
+            (``_generate_ids``), which deduplicated output drops.
         perform_removal: write the deduplicated documents (``True``) or the ids to remove.
         input_blocksize: target bytes per reader task (or ``files_per_partition``).
         files_per_partition: files per reader task.
@@ -162,7 +163,7 @@ class DeduplicationWorkflow:
         }
 
     def pipeline(self) -> Pipeline:
-        """The pipeline this workflow runs: reader, ``AddId`` (without ``id_field``), identification, writer.
+        """The pipeline this workflow runs: reader (numbering without ``id_field``), identification, writer.
 
         Every call builds new stages, so one run's stages (and the metrics they log) are never
         another's.
@@ -173,11 +174,9 @@ class DeduplicationWorkflow:
             files_per_partition=self.files_per_partition,
             blocksize=self.input_blocksize,
             read_kwargs=self.read_kwargs,
+            _generate_ids=self.id_field is None,
         )
-        stages: list[Any] = [reader]
-        if self.id_field is None:
-            stages.append(AddId(id_field=id_field))
-        stages.append(self.identification_stage(id_field))
+        stages: list[Any] = [reader, self.identification_stage(id_field)]
         stages.append(
             _WRITERS[self.output_filetype](path=self.output_path, write_kwargs=self.write_kwargs, mode=self.write_mode)
         )

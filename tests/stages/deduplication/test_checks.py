@@ -51,7 +51,7 @@ def test_ids_restarting_in_every_file_are_refused_before_anything_is_written(cli
         DuplicateIdError,
         match=r"Stage '\w+_duplicate_identification': column 'id' must hold a unique id per document, but 4 ids "
         r"are shared by several documents; e\.g\. id [0-3] is in 3 rows\. .*Fix: pass id_field=None to the "
-        r"deduplication workflow so that AddId gives every document a unique id, or make the column unique",
+        r"deduplication workflow so that the reader gives every document a unique id, or make the column unique",
     ):
         workflow.run(DaskExecutor(client=client))
     assert _files_under(out) == []  # the check runs before removal, so the writer never ran

@@ -88,7 +88,7 @@ def test_removal_ids_keep_the_id_dtype(client, stage_class, shuffle_method) -> N
 
 
 def _write_input(folder: Path, filetype: str) -> None:
-    docs = mixed_documents("str").drop(columns=["id"])  # AddId gives the ids
+    docs = mixed_documents("str").drop(columns=["id"])  # the reader gives the ids
     folder.mkdir()
     for k in range(2):
         if filetype == "parquet":

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 import pyarrow as pa
 
-from curator_dask.errors import BadInputError
+from curator_dask.errors import BadInputError, ConfigError
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS, FilePartitioningStage
 from curator_dask.stages.text.io.reader._checks import (
@@ -52,7 +52,10 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             ``dtype_backend`` (``"pyarrow"`` or ``"numpy_nullable"``) picks pandas dtypes.
         on_error: ``"raise"`` or ``"skip"`` (see the module docstring).
         allow_empty: accept files without records instead of treating them as bad input.
-        _generate_ids / _assign_ids: NeMo Curator's id-generator actor; not supported here.
+        _generate_ids: add ``_curator_dedup_id`` (``id_generator``: the same files always get
+            the same ids, without an actor).
+        _assign_ids: add the ``_curator_dedup_id`` range the id generator holds for the files
+            (``create_id_generator_actor(path)`` before the run).
     """
 
     fields: list[str] | None = None
@@ -69,12 +72,9 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
         if self.on_error not in ("raise", "skip"):
             msg = f"on_error must be 'raise' or 'skip', got {self.on_error!r}"
             raise ValueError(msg)
-        if self._generate_ids or self._assign_ids:
-            msg = (
-                "_generate_ids/_assign_ids rely on NeMo Curator's Ray id-generator actor, which curator_dask "
-                "does not have; add an id column in a stage after the reader instead."
-            )
-            raise NotImplementedError(msg)
+        if self._generate_ids and self._assign_ids:
+            msg = "Cannot generate and assign IDs at the same time: pass _generate_ids=True or _assign_ids=True"
+            raise ConfigError(msg)
         self.read_kwargs = dict(self.read_kwargs or {})
         backend = self.read_kwargs.get("dtype_backend", "numpy")
         if backend not in ("numpy", "numpy_nullable", "pyarrow"):
@@ -82,7 +82,19 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             raise ValueError(msg)
 
     def outputs(self) -> tuple[list[str], list[str]]:
-        return ["data"], list(self.fields or [])
+        from curator_dask.stages.deduplication.id_generator import CURATOR_DEDUP_ID_STR
+
+        ids = [CURATOR_DEDUP_ID_STR] if self._generate_ids or self._assign_ids else []
+        return ["data"], list(self.fields or []) + ids
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The driver's id generator travels with the stage to the workers (there is no actor to find).
+        from curator_dask.stages.deduplication.id_generator import active_generator
+
+        state = dict(self.__dict__)
+        if (self._generate_ids or self._assign_ids) and state.get("id_generator") is None:
+            state["id_generator"] = active_generator()
+        return state
 
     # -- what a format implements -------------------------------------------------------------
     def read_file(self, path: str, options: dict[str, Any], log: SkipLog) -> Part:
@@ -111,6 +123,12 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             self._add_metric("skipped_records", lines)
             self._add_metric("skipped_files", len(log.records) - lines)
         data = self._combine(parts, options.get("dtype_backend", self.default_dtype_backend))
+        if self._generate_ids or self._assign_ids:
+            # imported here: stages.deduplication imports the readers
+            from curator_dask.stages.deduplication.id_generator import active_generator, add_ids
+
+            generator = self.__dict__.get("id_generator") or active_generator()
+            add_ids(data, list(task.data), self._generate_ids, generator)
         # A new batch, so the performance list starts empty: the partitioning record stays behind.
         return DocumentBatch(dataset_name=task.dataset_name, data=data, _metadata=metadata)
 
@@ -174,7 +192,7 @@ class BaseReaderComposite(CompositeStage[EmptyTask, DocumentBatch]):
         task_type: only ``"document"`` is supported, as in NeMo Curator.
         file_extensions: which files to read; defaults per format.
         on_error: ``"raise"`` (default) or ``"skip"``: bad records and files are left out and counted.
-        _generate_ids / _assign_ids: accepted for NeMo Curator compatibility; ``True`` is not supported.
+        _generate_ids / _assign_ids: add ``_curator_dedup_id`` (see ``BaseReader``).
     """
 
     file_paths: str | list[str]
