@@ -39,6 +39,7 @@ import contextlib
 import logging
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -113,23 +114,8 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     # -- the shared mechanics -----------------------------------------------------------------
     def process(self, task: DocumentBatch) -> FileGroupTask:
         folder = OutputFolder(self.path, self.write_kwargs.get("storage_options"))
-        fs, root = folder.fs, folder.root
         file_name = f"{self._base_name(task)}.{self.get_file_extension()}"
-        final_path = f"{root}/{file_name}"
-        temp_path = f"{root}/.{file_name}.tmp-{uuid.uuid4().hex}"
-        # Recorded first (which also creates the folder), so that whichever step a crash follows,
-        # the files it leaves are traceable to this entry and overwrite may remove them.
-        folder.record(file_name)
-        try:
-            self.write_data(task, fs, temp_path)
-            fs.mv(temp_path, final_path)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                if fs.exists(temp_path):
-                    fs.rm(temp_path)
-            raise
-        protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
-        written = final_path if "file" in protocols else fs.unstrip_protocol(final_path)
+        written = self._write_file(folder, file_name, lambda fs, temp: self.write_data(task, fs, temp))
         logger.debug("Wrote %d records to %s", task.num_items, written)
         return FileGroupTask(
             dataset_name=task.dataset_name,
@@ -137,6 +123,26 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
             _metadata={**task._metadata, "format": self.get_file_extension()},
             _stage_perf=task._stage_perf,
         )
+
+    @staticmethod
+    def _write_file(folder: OutputFolder, file_name: str, write: Callable[[Any, str], None]) -> str:
+        """Record ``file_name`` in the manifest, ``write(fs, temp_path)``, move it into place; its path."""
+        fs, root = folder.fs, folder.root
+        final_path = f"{root}/{file_name}"
+        temp_path = f"{root}/.{file_name}.tmp-{uuid.uuid4().hex}"
+        # Recorded first (which also creates the folder), so that whichever step a crash follows,
+        # the files it leaves are traceable to this entry and overwrite may remove them.
+        folder.record(file_name)
+        try:
+            write(fs, temp_path)
+            fs.mv(temp_path, final_path)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                if fs.exists(temp_path):
+                    fs.rm(temp_path)
+            raise
+        protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+        return final_path if "file" in protocols else fs.unstrip_protocol(final_path)
 
     def _base_name(self, task: DocumentBatch) -> str:
         source_files = task._metadata.get("source_files")
