@@ -58,13 +58,13 @@ def test_bad_lookups_and_files_name_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no ids for \['x'\]; it holds 0 file groups"):
         gen.get_batch_range(["x"], None)
     (tmp_path / "bad.json").write_text("{}")
-    with pytest.raises(ConfigError, match='is not an id generator file.*"next_id" and "batch_registry"'):
+    with pytest.raises(ConfigError, match=r'is not an id generator file.*"next_id" and "batch_registry"'):
         ids.IdGeneratorBase.from_disk(str(tmp_path / "bad.json"))
 
 
 @pytest.mark.usefixtures("no_generator")
 def test_actor_functions_work_on_the_driver(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="No id generator exists. Call .*create_id_generator_actor"):
+    with pytest.raises(ConfigError, match=r"No id generator exists. Call .*create_id_generator_actor"):
         ids.get_id_generator_actor()
     ids.create_id_generator_actor()
     ids.get_id_generator_actor().register_batch("f", 4)
@@ -101,7 +101,7 @@ def test_assigned_ids_come_from_the_registry_carried_to_workers(group: FileGroup
 def test_assign_ids_refuses_a_changed_file_group(group: FileGroupTask) -> None:
     ids.create_id_generator_actor()
     ids.get_id_generator_actor().register_batch(group.data, 4)
-    with pytest.raises(ConfigError, match="gives .* 4 ids, but the files hold 6 rows now"):
+    with pytest.raises(ConfigError, match=r"gives .* 4 ids, but the files hold 6 rows now"):
         ParquetReaderStage(_assign_ids=True).process(group)
     with pytest.raises(ConfigError, match="Cannot generate and assign IDs at the same time"):
         ParquetReaderStage(_generate_ids=True, _assign_ids=True)

@@ -119,7 +119,9 @@ class TextDuplicatesRemovalStage(CollectionStage):
         unmatched = self._report(len(removal_ids), len(rows))
         # num_removed is NeMo Curator's count: the removal ids in this batch's id range
         metadata = {**task._metadata, "num_removed": len(removal_ids), "num_unmatched_ids": unmatched}
-        return DocumentBatch(dataset_name=task.dataset_name, data=kept, _metadata=metadata, _stage_perf=task._stage_perf)
+        return DocumentBatch(
+            dataset_name=task.dataset_name, data=kept, _metadata=metadata, _stage_perf=task._stage_perf
+        )
 
     # -- shared checks and reporting ----------------------------------------------------------
     def _report(self, read: int, removed: int) -> int:

@@ -143,13 +143,23 @@ class TextDuplicatesRemovalWorkflow:
         if self.output_file_extension:
             options["file_extension"] = self.output_file_extension
         writer = _WRITERS[self.output_filetype]
-        stages.append(writer(path=self.output_path, write_kwargs=dict(self.output_kwargs or {}), fields=self.output_fields, **options))
+        stages.append(
+            writer(
+                path=self.output_path, write_kwargs=dict(self.output_kwargs or {}), fields=self.output_fields, **options
+            )
+        )
         return stages
 
     def run(self, executor: Any = None, initial_tasks: list[Task] | None = None) -> RemovalRunResult:
         """Run the removal (on ``executor``, by default a new ``DaskExecutor``) and report."""
-        if self.input_task_limit is not None and initial_tasks is not None and len(initial_tasks) > self.input_task_limit:
-            logger.warning("Using the first %d of %d initial tasks (input_task_limit)", self.input_task_limit, len(initial_tasks))
+        if (
+            self.input_task_limit is not None
+            and initial_tasks is not None
+            and len(initial_tasks) > self.input_task_limit
+        ):
+            logger.warning(
+                "Using the first %d of %d initial tasks (input_task_limit)", self.input_task_limit, len(initial_tasks)
+            )
             initial_tasks = initial_tasks[: self.input_task_limit]
         if self.id_generator_path is not None:
             # before the stages are built and sent: the readers carry the generator to the workers
@@ -165,7 +175,9 @@ class TextDuplicatesRemovalWorkflow:
         finally:
             if self.id_generator_path is not None:
                 kill_id_generator_actor()
-        result = RemovalRunResult(workflow_name="text_duplicates_removal", pipeline_tasks={"removal": list(tasks or [])})
+        result = RemovalRunResult(
+            workflow_name="text_duplicates_removal", pipeline_tasks={"removal": list(tasks or [])}
+        )
         metrics = _removal_metrics(tasks or [])
         result.metadata.update(
             total_time=time.perf_counter() - began,

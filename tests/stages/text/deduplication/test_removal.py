@@ -32,7 +32,9 @@ def test_one_batch_drops_listed_ids_and_counts_the_unmatched(tmp_path: Path, cap
         out = stage.process(_batch([1, 2, 3, 4, 5]))
     assert out.to_pandas()["doc_id"].tolist() == [1, 3]
     assert out._metadata == {"source": "s", "num_removed": 3, "num_unmatched_ids": 0}  # 99 is out of range
-    stage = TextDuplicatesRemovalStage(_ids_file(tmp_path / "r2.parquet", [2, 3]), id_field="doc_id", drop_id_field=True)
+    stage = TextDuplicatesRemovalStage(
+        _ids_file(tmp_path / "r2.parquet", [2, 3]), id_field="doc_id", drop_id_field=True
+    )
     with caplog.at_level(logging.WARNING):
         out = stage.process(_batch([1, 3, 5]))
     assert out.to_pandas().columns.tolist() == ["text"]
@@ -58,7 +60,9 @@ def _documents(folder: Path) -> Path:
 def test_our_identification_ids_apply_to_the_original_files(tmp_path: Path, client: object) -> None:
     executor = DaskExecutor(client=client)
     source = _documents(tmp_path / "in")
-    ExactDeduplicationWorkflow(output_path=str(tmp_path / "ids"), input_path=str(source), perform_removal=False).run(executor)
+    ExactDeduplicationWorkflow(output_path=str(tmp_path / "ids"), input_path=str(source), perform_removal=False).run(
+        executor
+    )
     result = TextDuplicatesRemovalWorkflow(
         input_path=str(source),
         ids_to_remove_path=str(tmp_path / "ids"),
@@ -95,7 +99,9 @@ def test_nemo_registry_ids_apply_and_unmatched_ids_are_reported(tmp_path: Path, 
 def test_output_inside_the_input_is_refused(tmp_path: Path, client: object) -> None:
     source = _documents(tmp_path / "in")
     workflow = TextDuplicatesRemovalWorkflow(
-        input_path=str(source), ids_to_remove_path=_ids_file(tmp_path / "r.parquet", [1]), output_path=str(source / "out")
+        input_path=str(source),
+        ids_to_remove_path=_ids_file(tmp_path / "r.parquet", [1]),
+        output_path=str(source / "out"),
     )
     with pytest.raises(OutputOverlapError):
         workflow.run(DaskExecutor(client=client))

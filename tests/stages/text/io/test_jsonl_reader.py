@@ -150,8 +150,8 @@ def test_memory_url_and_unsupported_options(run_composite: Callable) -> None:
     fsspec.filesystem("memory").pipe("/jsonl-test/in/a.jsonl", jsonl(ROWS))
     (batch,) = run_composite(JsonlReader("memory:///jsonl-test/in"))
     assert batch.num_items == 2
-    with pytest.raises(NotImplementedError, match="id-generator"):
-        JsonlReader("x", _generate_ids=True)
+    with pytest.raises(ValueError, match="Cannot generate and assign IDs at the same time"):
+        JsonlReader("x", _generate_ids=True, _assign_ids=True)
     with pytest.raises(ValueError, match="on_error"):
         JsonlReaderStage(on_error="ignore")  # type: ignore[arg-type]
     with pytest.raises(NotImplementedError):

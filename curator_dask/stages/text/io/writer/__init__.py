@@ -1,4 +1,4 @@
-"""Writer stages (``JsonlWriter``, ``ParquetWriter``, ``MegatronTokenizerWriter``) and the run-start calls that apply their modes."""
+"""Writer stages (JSONL, Parquet, Megatron tokens) and the run-start calls that apply their modes."""
 
 from curator_dask.stages.text.io.writer.jsonl import JsonlWriter
 from curator_dask.stages.text.io.writer.megatron_tokenizer import MegatronTokenizerWriter

@@ -104,17 +104,23 @@ class MegatronTokenizerWriter(BaseWriter):
 
     def setup_on_node(self, node_info: NodeInfo | None = None, worker_metadata: WorkerMetadata | None = None) -> None:
         try:  # fetch the tokenizer files once per node
-            AutoTokenizer.from_pretrained(self.model_identifier, cache_dir=self.cache_dir, token=self.hf_token, **self.transformers_init_kwargs)
+            AutoTokenizer.from_pretrained(
+                self.model_identifier, cache_dir=self.cache_dir, token=self.hf_token, **self.transformers_init_kwargs
+            )
         except Exception as error:
             msg = f"{self.name}: cannot load tokenizer {self.model_identifier!r} ({error}); check the name or folder"
             raise StageSetupError(msg) from error
 
     def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(self.model_identifier, cache_dir=self.cache_dir, local_files_only=True, **self.transformers_init_kwargs)
-        except Exception as error:  # noqa: BLE001 - a tokenizer is small: fetch it, as NeMo Curator does
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                self.model_identifier, cache_dir=self.cache_dir, local_files_only=True, **self.transformers_init_kwargs
+            )
+        except Exception as error:
             logger.warning("Loading %s from local files failed (%s); fetching it", self.model_identifier, error)
-            self.tokenizer = AutoTokenizer.from_pretrained(self.model_identifier, cache_dir=self.cache_dir, token=self.hf_token, **self.transformers_init_kwargs)
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                self.model_identifier, cache_dir=self.cache_dir, token=self.hf_token, **self.transformers_init_kwargs
+            )
 
     def write_data(self, task: DocumentBatch, fs: Any, fs_path: str) -> None:  # pragma: no cover - process writes
         msg = "MegatronTokenizerWriter writes two files per batch; call process()"
@@ -136,26 +142,56 @@ class MegatronTokenizerWriter(BaseWriter):
 
         def write_bin(fs: Any, temp: str) -> None:
             with fs.open(temp, "wb") as handle:
-                self._write_tokens(handle, texts, np.dtype(np.int32 if token_size == 4 else np.uint16), eod if append_eod else None, lengths)
+                self._write_tokens(
+                    handle,
+                    texts,
+                    np.dtype(np.int32 if token_size == 4 else np.uint16),
+                    eod if append_eod else None,
+                    lengths,
+                )
 
         def write_idx(fs: Any, temp: str) -> None:
             with fs.open(temp, "wb") as handle:
                 handle.write(index_bytes(lengths, token_size))
 
-        written = [self._write_file(folder, f"{base}.bin", write_bin), self._write_file(folder, f"{base}.idx", write_idx)]
+        written = [
+            self._write_file(folder, f"{base}.bin", write_bin),
+            self._write_file(folder, f"{base}.idx", write_idx),
+        ]
         metadata = {"format": "megatron", "file_prefix": written[0][: -len(".bin")], "num_tokens": sum(lengths)}
         metadata |= {"token_size": token_size, "eod_token_id": eod}
-        return FileGroupTask(dataset_name=task.dataset_name, data=written, _metadata={**task._metadata, **metadata}, _stage_perf=task._stage_perf)
+        return FileGroupTask(
+            dataset_name=task.dataset_name,
+            data=written,
+            _metadata={**task._metadata, **metadata},
+            _stage_perf=task._stage_perf,
+        )
 
-    def _write_tokens(self, handle: BinaryIO, texts: list[str], dtype: np.dtype, eod: int | None, lengths: list[int]) -> None:
+    def _write_tokens(
+        self, handle: BinaryIO, texts: list[str], dtype: np.dtype, eod: int | None, lengths: list[int]
+    ) -> None:
+        # transformers 5 dropped batch_encode_plus (NeMo Curator 1.4 calls it); calling the tokenizer is the same
+        encode = getattr(self.tokenizer, "batch_encode_plus", None) if _has_batch_encode(self.tokenizer) else None
         for chunk in _batched(texts, self.tokenization_batch_size):
-            encoded = self.tokenizer.batch_encode_plus(
-                chunk, padding=False, truncation=False, add_special_tokens=False, return_token_type_ids=False, return_attention_mask=False
+            encoded = (encode or self.tokenizer)(
+                chunk,
+                padding=False,
+                truncation=False,
+                add_special_tokens=False,
+                return_token_type_ids=False,
+                return_attention_mask=False,
             ).input_ids
             for ids in encoded:
                 tokens = [*ids, eod] if eod is not None else list(ids)
                 lengths.append(len(tokens))
                 handle.write(np.asarray(tokens, dtype=dtype).tobytes(order="C"))
+
+
+def _has_batch_encode(tokenizer: Any) -> bool:
+    try:
+        return callable(getattr(tokenizer, "batch_encode_plus", None))
+    except AttributeError:  # transformers 5 raises instead of returning the default
+        return False
 
 
 def index_bytes(lengths: list[int], token_size: int) -> bytes:
