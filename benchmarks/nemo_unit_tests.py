@@ -107,7 +107,7 @@ def run(nemo: Path, paths: list[str], python: str, timeout: int) -> list[tuple[s
         report = work / f"junit-{number}.xml"
         done = subprocess.run(
             [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--timeout={timeout}",
-             "--rootdir", str(work), "-o", "addopts=", "-o", "junit_family=xunit1", f"--junitxml={report}", path],
+             "--rootdir", str(work), "-o", "addopts=", "-o", "junit_family=xunit1", "--continue-on-collection-errors", f"--junitxml={report}", path],
             cwd=work, env=env, check=False, capture_output=True, text=True,
         )
         if report.exists():
