@@ -106,8 +106,9 @@ def run(nemo: Path, paths: list[str], python: str, timeout: int) -> list[tuple[s
     for number, path in enumerate(paths):
         report = work / f"junit-{number}.xml"
         done = subprocess.run(
-            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--timeout={timeout}",
-             "--rootdir", str(work), "-o", "addopts=", "-o", "junit_family=xunit1", "--continue-on-collection-errors", f"--junitxml={report}", path],
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--timeout={timeout}", "--rootdir", str(work),
+             "-o", "addopts=", "-o", "junit_family=xunit1", "--continue-on-collection-errors",
+             f"--junitxml={report}", path],
             cwd=work, env=env, check=False, capture_output=True, text=True,
         )
         if report.exists():
