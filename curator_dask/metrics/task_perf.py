@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from curator_dask.pipeline.workflow import WorkflowRunResult
     from curator_dask.tasks import Task
     from curator_dask.utils.performance_utils import StagePerfStats
 
 __all__ = ["TaskPerfUtils"]
 
-# a list of tasks; {pipeline_name: tasks}; or a workflow result {"pipeline_tasks": {pipeline_name: tasks}}
-TaskCollection = Iterable["Task"] | Mapping[str, Any] | None
+# a list of tasks; {pipeline_name: tasks}; a WorkflowRunResult, or one as a dict {"pipeline_tasks": {...}}
+TaskCollection = "Iterable[Task] | Mapping[str, Any] | WorkflowRunResult | None"
 
 
 def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
@@ -23,6 +24,9 @@ def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
 
     if tasks is None:
         return {"": []}
+    pipeline_tasks = getattr(tasks, "pipeline_tasks", None)  # a WorkflowRunResult
+    if isinstance(pipeline_tasks, Mapping):
+        tasks = pipeline_tasks
     if isinstance(tasks, Mapping):
         nested = tasks.get("pipeline_tasks")
         source = nested if isinstance(nested, Mapping) else tasks  # a workflow result dict, or a plain mapping

@@ -245,7 +245,7 @@ def test_input_spec_for_task_picks_the_mro_entry() -> None:
 def test_unsupported_task_type_is_invalid_and_the_error_names_the_types() -> None:
     stage, task = DocumentsOnly(), FileGroupTask(dataset_name="d", data=["x"])
     assert stage.validate_input(task) is False
-    with pytest.raises(TypeError, match="does not take FileGroupTask tasks; it takes: DocumentBatch"):
+    with pytest.raises(TypeError, match="does not support input task type FileGroupTask; it takes: DocumentBatch"):
         stage.input_spec_for_task(task)
 
 
@@ -335,8 +335,14 @@ def test_composite_with_records_overrides_applied_at_decomposition() -> None:
     first, last = configured.decompose_and_apply_with()
     assert (last.name, last.batch_size) == ("scorer", 8)
     assert first.num_workers() == 2
-    assert [s.name for s in composite.decompose_and_apply_with()] == ["first", "last"]  # original untouched
-    assert composite.decompose_and_apply_with()[1].batch_size == 1
+    assert [s.name for s in Pair().decompose_and_apply_with()] == ["first", "last"]  # other instances untouched
+
+
+def test_composite_with_changes_the_composite_itself_as_nemo_does() -> None:
+    composite = Pair()
+    assert composite.with_({"last": {"batch_size": 8}}) is composite
+    composite.with_({"first": {"name": "reader"}})  # not reassigned: still applied
+    assert [(s.name, s.batch_size) for s in composite.decompose_and_apply_with()] == [("reader", 1), ("last", 8)]
 
 
 def test_composite_with_unknown_sub_stage_raises() -> None:
