@@ -36,9 +36,12 @@ def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
     return {"": list(tasks)}
 
 
-def _record_key(perf: StagePerfStats) -> tuple[object, ...]:
-    """Identifies one batch's record, also in copies made by pickling between processes (where
-    the object identity that NeMo Curator relies on is lost)."""
+def _record_key(perf: StagePerfStats) -> object:
+    """Identifies one batch call's record, also in copies made by pickling between processes (where
+    the object identity that NeMo Curator relies on is lost); equal records of two calls differ."""
+    record_id = getattr(perf, "_record_id", None)
+    if record_id is not None:
+        return record_id
     return (perf.stage_name, perf.process_time, perf.actor_idle_time, perf.num_items_processed, perf.input_data_size_mb)
 
 
@@ -53,7 +56,7 @@ class TaskPerfUtils:
     def collect_stage_metrics(tasks: TaskCollection) -> dict[str, dict[str, np.ndarray]]:
         """``{stage_name: {metric: values}}`` with one value per batch the stage ran."""
         collected: dict[str, dict[str, list[float]]] = {}
-        seen: set[tuple[object, ...]] = set()
+        seen: set[object] = set()
         for group in _by_pipeline(tasks).values():
             for task in group:
                 for perf in task._stage_perf:
