@@ -350,11 +350,17 @@ class CompositeStage(ProcessingStage[X, Y], ABC):
         if not isinstance(stage_with_dict, dict):
             msg = "CompositeStage.with_ takes a dict {sub_stage_name: {with_ keyword: value}}"
             raise ConfigTypeError(msg)
-        self.__dict__.setdefault("_with_operations", []).append(stage_with_dict)
+        self._with_operations.append(stage_with_dict)
         return self
 
+    @property
+    def _with_operations(self) -> list[dict[str, dict[str, Any]]]:
+        """The recorded ``with_`` dicts, oldest first (kept in ``__dict__``: dataclass subclasses
+        never call a base ``__init__``)."""
+        return self.__dict__.setdefault("_with_operations", [])
+
     def _overrides(self) -> list[dict[str, dict[str, Any]]]:
-        return list(self.__dict__.get("_with_operations", []))
+        return list(self._with_operations)
 
     def decompose_and_apply_with(self) -> list[ProcessingStage]:
         """``decompose()`` with the recorded ``with_`` overrides applied."""

@@ -122,14 +122,12 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         if self._blocksize is not None:
             groups = self._partition_by_size(files, self._blocksize)
         else:
-            count = self.files_per_partition or 1
-            paths = [path for path, _ in files]
-            groups = [paths[i : i + count] for i in range(0, len(paths), count)]
+            groups = self._partition_by_count([path for path, _ in files], self.files_per_partition or 1)
         self._warn_oversized(groups, dict(files))
         total = len(groups)  # NeMo Curator counts the partitions before the limit
         if self.limit is not None:
             groups = groups[: self.limit]
-        dataset_name = infer_dataset_name_from_path(files[0][0])
+        dataset_name = self._get_dataset_name([path for path, _ in files])
         reader_config = {"storage_options": dict(self.storage_options)} if self.storage_options else {}
         return [
             FileGroupTask(
@@ -219,6 +217,15 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
             f"{'; '.join(unmatched)}. Fix or remove each of these entries (or their storage_options), "
             "or pass file_extensions=[...] to the reader to match your files' names."
         )
+
+    @staticmethod
+    def _partition_by_count(files: list[str], count: int) -> list[list[str]]:
+        return [files[i : i + count] for i in range(0, len(files), count)]
+
+    @staticmethod
+    def _get_dataset_name(files: list[str]) -> str:
+        """The dataset name NeMo Curator infers from the first file (``"dataset"`` with none)."""
+        return infer_dataset_name_from_path(files[0]) if files else "dataset"
 
     @staticmethod
     def _partition_by_size(files: list[tuple[str, int]], blocksize: int) -> list[list[str]]:
