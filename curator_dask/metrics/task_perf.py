@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["TaskPerfUtils"]
 
 # a list of tasks; {pipeline_name: tasks}; a WorkflowRunResult, or one as a dict {"pipeline_tasks": {...}}
-TaskCollection = "Iterable[Task] | Mapping[str, Any] | WorkflowRunResult | None"
+TaskCollection: TypeAlias = "Iterable[Task] | Mapping[str, Any] | WorkflowRunResult | None"
 
 
 def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
@@ -33,7 +33,7 @@ def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
         return {
             str(name): [group] if isinstance(group, Task) else list(group or []) for name, group in source.items()
         } or {"": []}
-    return {"": list(tasks)}
+    return {"": list(tasks)}  # type: ignore[arg-type]
 
 
 def _record_key(perf: StagePerfStats) -> object:

@@ -68,9 +68,7 @@ class ClientPartitioningStage(FilePartitioningStage):
         self._fs, self._root = url_to_fs(str(self.file_paths), **(self.storage_options or {}))
 
     def process(self, task: EmptyTask) -> list[FileGroupTask]:
-        if self._fs is None or self._root is None:
-            self.setup()  # NeMo Curator raises here; opening the file system is all setup() does
-        relative = self._list_relative()
+        relative = self._list_relative()  # opens the file system if setup() was not called
         wanted = tuple(e.lower() for e in self.file_extensions or [])
         if wanted:
             relative = [p for p in relative if p.lower().endswith(wanted)]
@@ -84,10 +82,10 @@ class ClientPartitioningStage(FilePartitioningStage):
                 f" listed in {self.input_list_json_path!r}" if self.input_list_json_path else "",
             )
             return []
-        root = str(self._root).rstrip("/")
-        paths = [posixpath.join(root, p) for p in relative]
+        fs, root = self._opened()
+        paths = [posixpath.join(root.rstrip("/"), p) for p in relative]
         if "://" in str(self.file_paths):  # a URL root: keep the protocol, so readers find the files
-            paths = [self._fs.unstrip_protocol(p) for p in paths]
+            paths = [fs.unstrip_protocol(p) for p in paths]
         groups = self._partition_by_count(paths, self.files_per_partition or 1)
         dataset_name = self._get_dataset_name([str(self.file_paths)])
         reader_config = {"storage_options": dict(self.storage_options)} if self.storage_options else {}
@@ -103,11 +101,7 @@ class ClientPartitioningStage(FilePartitioningStage):
 
     def _list_relative(self) -> list[str]:
         """The files under the root (or those the JSON list names), relative to it, sorted, no repeats."""
-        fs, root = self._fs, self._root
-        if fs is None or root is None:
-            self.setup()
-            fs, root = self._fs, self._root
-        assert fs is not None and root is not None  # noqa: S101 (set by setup)
+        fs, root = self._opened()
         if self.input_list_json_path:
             return _read_list_json_rel(
                 _strip(fs, str(self.file_paths)), self.input_list_json_path, self.storage_options or {}
@@ -117,6 +111,12 @@ class ClientPartitioningStage(FilePartitioningStage):
             raise InputError(msg)
         _, found = list_path(root, True, None, fs=fs)
         return sorted({posixpath.relpath(_strip(fs, p), root) for p in found})
+
+    def _opened(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        # NeMo Curator raises when setup() was not called; opening the file system is all it does.
+        if self._fs is None or self._root is None:
+            self.setup()
+        return self._fs, self._root  # type: ignore[return-value]
 
 
 def _strip(fs: fsspec.AbstractFileSystem, path: str) -> str:

@@ -247,5 +247,3 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
     def get_description(self) -> str:
         how = f"{self.files_per_partition or 1} files" if self._blocksize is None else f"blocksize {self.blocksize}"
         return f"Partition files under {self.file_paths} by {how}"
-
-

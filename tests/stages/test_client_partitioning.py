@@ -64,7 +64,7 @@ def test_a_list_json_that_is_not_an_array_is_a_type_error(root: Path) -> None:
 
 
 def test_a_missing_root_is_an_error_an_empty_one_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with pytest.raises(InputError, match="Input root .* does not exist"):
+    with pytest.raises(InputError, match=r"Input root .* does not exist"):
         ClientPartitioningStage(file_paths=str(tmp_path / "nope")).process(EmptyTask())
     with caplog.at_level("WARNING"):
         assert ClientPartitioningStage(file_paths=str(tmp_path)).process(EmptyTask()) == []
