@@ -87,17 +87,7 @@ class ClientPartitioningStage(FilePartitioningStage):
         if "://" in str(self.file_paths):  # a URL root: keep the protocol, so readers find the files
             paths = [fs.unstrip_protocol(p) for p in paths]
         groups = self._partition_by_count(paths, self.files_per_partition or 1)
-        dataset_name = self._get_dataset_name([str(self.file_paths)])
-        reader_config = {"storage_options": dict(self.storage_options)} if self.storage_options else {}
-        return [
-            FileGroupTask(
-                dataset_name=dataset_name,
-                data=list(group),
-                reader_config=dict(reader_config),
-                _metadata={"partition_index": i, "total_partitions": len(groups), "source_files": list(group)},
-            )
-            for i, group in enumerate(groups)
-        ]
+        return self._file_group_tasks(groups, len(groups), self._get_dataset_name([str(self.file_paths)]))
 
     def _list_relative(self) -> list[str]:
         """The files under the root (or those the JSON list names), relative to it, sorted, no repeats."""

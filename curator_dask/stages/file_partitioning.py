@@ -127,7 +127,10 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         total = len(groups)  # NeMo Curator counts the partitions before the limit
         if self.limit is not None:
             groups = groups[: self.limit]
-        dataset_name = self._get_dataset_name([path for path, _ in files])
+        return self._file_group_tasks(groups, total, self._get_dataset_name([path for path, _ in files]))
+
+    def _file_group_tasks(self, groups: list[list[str]], total: int, dataset_name: str) -> list[FileGroupTask]:
+        """One task per group; ``storage_options`` travel in ``reader_config`` for the reader."""
         reader_config = {"storage_options": dict(self.storage_options)} if self.storage_options else {}
         return [
             FileGroupTask(
