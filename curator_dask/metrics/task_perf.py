@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from curator_dask.pipeline.workflow import WorkflowRunResult
     from curator_dask.tasks import Task
     from curator_dask.utils.performance_utils import StagePerfStats
 
 __all__ = ["TaskPerfUtils"]
 
-# a list of tasks; {pipeline_name: tasks}; or a workflow result {"pipeline_tasks": {pipeline_name: tasks}}
-TaskCollection = Iterable["Task"] | Mapping[str, Any] | None
+# a list of tasks; {pipeline_name: tasks}; a WorkflowRunResult, or one as a dict {"pipeline_tasks": {...}}
+TaskCollection: TypeAlias = "Iterable[Task] | Mapping[str, Any] | WorkflowRunResult | None"
 
 
 def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
@@ -23,18 +24,24 @@ def _by_pipeline(tasks: TaskCollection) -> dict[str, list[Task]]:
 
     if tasks is None:
         return {"": []}
+    pipeline_tasks = getattr(tasks, "pipeline_tasks", None)  # a WorkflowRunResult
+    if isinstance(pipeline_tasks, Mapping):
+        tasks = pipeline_tasks
     if isinstance(tasks, Mapping):
         nested = tasks.get("pipeline_tasks")
         source = nested if isinstance(nested, Mapping) else tasks  # a workflow result dict, or a plain mapping
         return {
             str(name): [group] if isinstance(group, Task) else list(group or []) for name, group in source.items()
         } or {"": []}
-    return {"": list(tasks)}
+    return {"": list(tasks)}  # type: ignore[arg-type]
 
 
-def _record_key(perf: StagePerfStats) -> tuple[object, ...]:
-    """Identifies one batch's record, also in copies made by pickling between processes (where
-    the object identity that NeMo Curator relies on is lost)."""
+def _record_key(perf: StagePerfStats) -> object:
+    """Identifies one batch call's record, also in copies made by pickling between processes (where
+    the object identity that NeMo Curator relies on is lost); equal records of two calls differ."""
+    record_id = getattr(perf, "_record_id", None)
+    if record_id is not None:
+        return record_id
     return (perf.stage_name, perf.process_time, perf.actor_idle_time, perf.num_items_processed, perf.input_data_size_mb)
 
 
@@ -49,7 +56,7 @@ class TaskPerfUtils:
     def collect_stage_metrics(tasks: TaskCollection) -> dict[str, dict[str, np.ndarray]]:
         """``{stage_name: {metric: values}}`` with one value per batch the stage ran."""
         collected: dict[str, dict[str, list[float]]] = {}
-        seen: set[tuple[object, ...]] = set()
+        seen: set[object] = set()
         for group in _by_pipeline(tasks).values():
             for task in group:
                 for perf in task._stage_perf:

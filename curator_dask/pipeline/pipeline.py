@@ -101,7 +101,10 @@ class Pipeline:
             marked = [s.name for s in self.stages if getattr(s, role)]
             if len(marked) > 1:
                 kind = "source" if role == "is_source_stage" else "sink"
-                msg = f"Pipeline {self.name!r} has more than one {kind} stage marked: {marked}; at most one is allowed."
+                msg = (
+                    f"Pipeline {self.name!r} has more than one {kind} stage marked (multiple {kind} stages "
+                    f"marked): {marked}; at most one is allowed. Fix: set {role}=False on all but one."
+                )
                 raise PipelineError(msg)
         if not any(s.is_source_stage for s in self.stages):
             self.stages[0].is_source_stage = True

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import time
 from abc import ABC, ABCMeta, abstractmethod
 from collections.abc import Iterator
 from inspect import isabstract
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from curator_dask.errors import ConfigError, ConfigTypeError, InputError, PipelineError
 from curator_dask.stages.resources import Resources
 from curator_dask.tasks import Task
 
 if TYPE_CHECKING:
     from curator_dask.backends.base import NodeInfo, WorkerMetadata
 
-__all__ = ["CompositeStage", "ProcessingStage", "StageInputSpec", "get_stage_class"]
+__all__ = ["CompositeStage", "ProcessingStage", "StageInputSpec", "StageInputSpecs", "get_stage_class"]
+
+logger = logging.getLogger(__name__)
 
 X = TypeVar("X", bound=Task)
 Y = TypeVar("Y", bound=Task)
 StageInputSpec = tuple[list[str], list[str]]
+StageInputSpecs = StageInputSpec | dict[type[Task], StageInputSpec]
 
 _STAGE_REGISTRY: dict[str, type[ProcessingStage]] = {}
-_PLAIN_ATTRIBUTES = ("name", "resources", "batch_size")
+_PLAIN_ATTRIBUTES = ("name", "resources", "batch_size", "runtime_env")
+_FINAL_ACCESSORS = ("_name", "_resources", "_batch_size")
 
 
 class _Unset:
@@ -35,30 +42,50 @@ _UNSET: Any = _Unset()
 
 
 class _Constant:
-    """A picklable zero-argument callable, used to override ``num_workers()`` per instance."""
+    """A picklable zero-argument callable that overrides a hook (``num_workers()``, the backend
+    specs) on one instance; a dict is returned as a new copy each call, so callers cannot edit it."""
 
-    def __init__(self, value: int | None) -> None:
+    def __init__(self, value: Any) -> None:
         self.value = value
 
-    def __call__(self) -> int | None:
-        return self.value
+    def __call__(self) -> Any:
+        return dict(self.value) if isinstance(self.value, dict) else self.value
 
 
 class StageMeta(ABCMeta):
     """Registers every concrete stage class by class name and rejects property attributes."""
 
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> StageMeta:
-        for attr in _PLAIN_ATTRIBUTES:
-            if isinstance(namespace.get(attr), property):
-                msg = (
-                    f"{name} must not define {attr!r} as a @property: use a plain class attribute or "
-                    f"a dataclass field, so that with_({attr}=...) can override it."
-                )
-                raise TypeError(msg)
+        _check_namespace(name, namespace, is_root=bool(namespace.get("_is_abstract_root")))
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         if not namespace.get("_is_abstract_root", False) and not isabstract(cls):
             _STAGE_REGISTRY[name] = cls  # type: ignore[assignment]
         return cls
+
+
+def _check_namespace(name: str, namespace: dict[str, Any], is_root: bool) -> None:
+    """Reject, at class creation, attributes that would hide what the framework reads."""
+    for attr in _FINAL_ACCESSORS:
+        if attr in namespace and not is_root:
+            msg = f"{name} must not override {attr!r}: it reads {attr[1:]!r}; set {attr[1:]!r} instead."
+            raise ConfigTypeError(msg)
+    for attr in _PLAIN_ATTRIBUTES:
+        if isinstance(namespace.get(attr), property):
+            msg = (
+                f"{name} must not define {attr!r} as a @property: use a plain class attribute or "
+                f"a dataclass field, so that with_({attr}=...) can override it."
+            )
+            raise ConfigTypeError(msg)
+    value = namespace.get("num_workers")
+    annotated = "num_workers" in namespace.get("__annotations__", {})
+    if (value is not None and not callable(value)) or (value is None and annotated):
+        # A value here would replace the num_workers() method, and the executor would call an int.
+        msg = (
+            f"{name} must not define 'num_workers' as a stage attribute (got {value!r}): it would hide the "
+            "num_workers() method. Fix: override num_workers() to size the stage, use with_(num_workers=...), "
+            "or give the stage's own worker count another field name."
+        )
+        raise ConfigTypeError(msg)
 
 
 def get_stage_class(name: str) -> type[ProcessingStage]:
@@ -84,6 +111,20 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
     batch_size: int | None = 1
     is_source_stage: bool = False
     is_sink_stage: bool = False
+    # Ray's per-stage environment in NeMo Curator: accepted and kept, unused on Dask.
+    runtime_env: ClassVar[dict[str, Any] | None] = None
+
+    @property
+    def _name(self) -> str:
+        return self.name
+
+    @property
+    def _resources(self) -> Resources:
+        return self.resources
+
+    @property
+    def _batch_size(self) -> int | None:
+        return self.batch_size
 
     # -- what a stage implements ------------------------------------------------------------
     @abstractmethod
@@ -95,8 +136,11 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
         results: list[Y | None] = []
         for task in tasks:
             if not self.validate_input(task):
-                msg = f"Task {task!r} failed input validation for stage {self.name!r}: {self._missing(task)}"
-                raise ValueError(msg)
+                msg = (
+                    f"Task {task!r} failed validation for stage {self.name!r}: {self._missing(task)}. "
+                    "Fix: add them in an earlier stage, or change the stage's inputs()."
+                )
+                raise InputError(msg)
             result = self.process(task)
             if isinstance(result, list):
                 results.extend(result)
@@ -113,7 +157,7 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
     def teardown(self) -> None:
         """Once per worker, when the stage is done with it."""
 
-    def inputs(self) -> StageInputSpec | dict[type[Task], StageInputSpec]:
+    def inputs(self) -> StageInputSpecs:
         """``(required task attributes, required data columns)``, or such a pair per task type."""
         return [], []
 
@@ -133,18 +177,21 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
             return self._checked_spec(specs, "inputs()")
         if not isinstance(specs, dict):
             msg = f"Stage {self.name!r}: inputs() must return a (attributes, columns) tuple or a dict of them"
-            raise TypeError(msg)
+            raise ConfigTypeError(msg)
         for task_type in type(task).mro():
             if task_type in specs:
                 return self._checked_spec(specs[task_type], f"inputs()[{task_type.__name__}]")
         supported = ", ".join(t.__name__ for t in specs) or "<none>"
-        msg = f"Stage {self.name!r} does not take {type(task).__name__} tasks; it takes: {supported}"
-        raise TypeError(msg)
+        msg = (
+            f"Stage {self.name!r} does not support input task type {type(task).__name__}; it takes: {supported}. "
+            "Fix: put a stage that makes one of those before it."
+        )
+        raise ConfigTypeError(msg)
 
     def _checked_spec(self, spec: object, where: str) -> StageInputSpec:
         if not isinstance(spec, tuple) or len(spec) != 2:
-            msg = f"Stage {self.name!r}: {where} must be a tuple (required_attributes, required_columns)"
-            raise TypeError(msg)
+            msg = f"Stage {self.name!r}: {where} must be a tuple (required_attributes, required_columns), got {spec!r}"
+            raise ConfigTypeError(msg)
         return spec  # type: ignore[return-value]
 
     def _missing(self, task: Task) -> str:
@@ -172,12 +219,17 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
         name: str | None = None,
         resources: Resources | None = None,
         batch_size: int | None = None,
+        runtime_env: dict[str, Any] | None = None,
+        ray_stage_spec: dict[str, Any] | None = None,
+        xenna_stage_spec: dict[str, Any] | None = None,
         num_workers: int | None = _UNSET,
     ) -> ProcessingStage[X, Y]:
         """A deep copy with the given attributes changed; ``self`` is never modified.
 
-        As in NeMo Curator, ``None`` leaves ``name``, ``resources`` and ``batch_size`` as they
-        are; ``num_workers=None`` explicitly resets the worker count to the executor's choice.
+        As in NeMo Curator, ``None`` leaves an attribute as it is; ``num_workers=None`` explicitly
+        resets the worker count to the executor's choice. ``runtime_env``, ``ray_stage_spec`` and
+        ``xenna_stage_spec`` are Ray / Xenna hints: kept (the specs merged over the stage's own,
+        the given keys winning) so that NeMo Curator code runs, and unused on Dask.
         """
         new = copy.deepcopy(self)
         if name is not None:
@@ -185,16 +237,47 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
         if resources is not None:
             if not isinstance(resources, Resources):
                 msg = f"with_(resources=...) takes a Resources, got {type(resources).__name__}"
-                raise TypeError(msg)
+                raise ConfigTypeError(msg)
             new.resources = resources
         if batch_size is not None:
             if not isinstance(batch_size, int) or batch_size < 1:
                 msg = f"with_(batch_size=...) takes a positive int, got {batch_size!r}"
-                raise ValueError(msg)
+                raise ConfigError(msg)
             new.batch_size = batch_size
+        if runtime_env is not None:
+            new.runtime_env = runtime_env  # type: ignore[misc]
+        if ray_stage_spec is not None:
+            new.ray_stage_spec = _Constant({**new.ray_stage_spec(), **ray_stage_spec})  # type: ignore[method-assign]
+        if xenna_stage_spec is not None:
+            if "num_workers" in xenna_stage_spec:
+                msg = (
+                    f"Stage {self.name!r}: use with_(num_workers=...) instead of setting num_workers in "
+                    "xenna_stage_spec; it is the one worker count every executor reads."
+                )
+                raise ConfigError(msg)
+            merged = {**new.xenna_stage_spec(), **xenna_stage_spec}
+            new.xenna_stage_spec = _Constant(merged)  # type: ignore[method-assign]
         if num_workers is not _UNSET:
             new.num_workers = _Constant(num_workers)  # type: ignore[method-assign]
         return new
+
+    # -- Ray / Xenna hints: NeMo Curator's backends read them; the Dask executor does not ----
+    def ray_stage_spec(self) -> dict[str, Any]:
+        """Ray Data options for this stage (kept for NeMo Curator code; unused on Dask)."""
+        return {"is_fanout_stage": self.is_fanout_stage()}
+
+    def xenna_stage_spec(self) -> dict[str, Any]:
+        """Xenna options for this stage (kept for NeMo Curator code; unused on Dask)."""
+        return {}
+
+    def is_fanout_stage(self) -> bool:
+        """True when ``process`` is annotated to return a list (one task in, many out)."""
+        try:
+            hints = get_type_hints(type(self).process)
+        except (AttributeError, NameError, TypeError) as e:
+            logger.debug("Could not resolve %s.process's return type (%s); not a fan-out stage", type(self).__name__, e)
+            return False
+        return _mentions_list(hints.get("return"))
 
     def supports_batch_processing(self) -> bool:
         """True when the class overrides ``process_batch`` (vectorised work)."""
@@ -235,6 +318,14 @@ class ProcessingStage(ABC, Generic[X, Y], metaclass=StageMeta):
         return self.__dict__.pop("_custom_metrics", None) or {}
 
 
+def _mentions_list(annotation: object) -> bool:
+    if get_origin(annotation) is list:
+        return True
+    if get_origin(annotation) in (UnionType, Union):
+        return any(_mentions_list(arg) for arg in get_args(annotation))
+    return False
+
+
 class CompositeStage(ProcessingStage[X, Y], ABC):
     """A user-facing stage that a pipeline expands into execution stages at build time."""
 
@@ -251,31 +342,53 @@ class CompositeStage(ProcessingStage[X, Y], ABC):
         return self.decompose()[-1].outputs()
 
     def with_(self, stage_with_dict: dict[str, dict[str, Any]] | None = None, **_: Any) -> CompositeStage[X, Y]:  # type: ignore[override]
-        """A copy that applies ``{sub_stage_name: with_ kwargs}`` when decomposed."""
+        """Record ``{sub_stage_name: with_ kwargs}``, applied when decomposed; returns ``self``.
+
+        As in NeMo Curator this changes the composite itself (code that does not reassign keeps
+        its overrides); each call adds to the earlier ones.
+        """
         if not isinstance(stage_with_dict, dict):
             msg = "CompositeStage.with_ takes a dict {sub_stage_name: {with_ keyword: value}}"
-            raise TypeError(msg)
-        new = copy.deepcopy(self)
-        new.__dict__["_with_operations"] = [*self._overrides(), stage_with_dict]
-        return new
+            raise ConfigTypeError(msg)
+        self._with_operations.append(stage_with_dict)
+        return self
+
+    @property
+    def _with_operations(self) -> list[dict[str, dict[str, Any]]]:
+        """The recorded ``with_`` dicts, oldest first (kept in ``__dict__``: dataclass subclasses
+        never call a base ``__init__``)."""
+        return self.__dict__.setdefault("_with_operations", [])
 
     def _overrides(self) -> list[dict[str, dict[str, Any]]]:
-        return list(self.__dict__.get("_with_operations", []))
+        return list(self._with_operations)
 
     def decompose_and_apply_with(self) -> list[ProcessingStage]:
         """``decompose()`` with the recorded ``with_`` overrides applied."""
-        stages = self.decompose()
+        return self._apply_with_(self.decompose())
+
+    def _apply_with_(self, stages: list[ProcessingStage]) -> list[ProcessingStage]:
         for overrides in self._overrides():
             by_name = {s.name: s for s in stages}
             if len(by_name) != len(stages):
-                msg = f"Composite stage {self.name!r}: sub-stage names must be unique to apply with_()"
-                raise ValueError(msg)
+                names = [s.name for s in stages]
+                msg = (
+                    f"All stages must have unique names in composite stage {self.name!r} to apply with_() "
+                    f"(sub-stage names must be unique), got {names}. Fix: give each sub-stage its own name."
+                )
+                raise PipelineError(msg)
             unknown = sorted(set(overrides) - set(by_name))
             if unknown:
-                msg = f"Composite stage {self.name!r} has no sub-stage {unknown}; it has {sorted(by_name)}"
-                raise ValueError(msg)
+                msg = (
+                    f"Stage {', '.join(unknown)} not found in composite stage {self.name!r}: it has no sub-stage "
+                    f"{unknown}; it has {sorted(by_name)}. Fix the names in with_({{...}})."
+                )
+                raise PipelineError(msg)
             stages = [s.with_(**overrides[s.name]) if s.name in overrides else s for s in stages]
         return stages
+
+    def get_description(self) -> str:
+        """What this composite does, for ``Pipeline.describe()``."""
+        return f"Composite stage: {self.name}"
 
     def process(self, task: X) -> Y | list[Y] | None:
         msg = f"Composite stage {self.name!r} is never executed; a Pipeline decomposes it at build()."

@@ -15,31 +15,29 @@ a link loop in an ``InputError`` instead of listing forever.
 from __future__ import annotations
 
 import logging
-import os
-import posixpath
 from dataclasses import dataclass
 from typing import Any
 
-import fsspec
-from fsspec.core import url_to_fs
-from fsspec.implementations.local import LocalFileSystem
-
-from curator_dask.errors import InputError
-from curator_dask.stages._local_listing import glob_local, walk_local
+from curator_dask.errors import ConfigError, ConfigTypeError, InputError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.resources import Resources
 from curator_dask.tasks import EmptyTask, FileGroupTask
-from curator_dask.utils.paths import GLOB_CHARS, absolute_path
+from curator_dask.utils.file_utils import (
+    COMPRESSION_SUFFIXES,
+    FILETYPE_TO_DEFAULT_EXTENSIONS,
+    infer_dataset_name_from_path,
+    list_path,
+    parse_bytes_string_to_int,
+)
+from curator_dask.utils.paths import absolute_path
 
 __all__ = ["COMPRESSION_SUFFIXES", "FILETYPE_TO_DEFAULT_EXTENSIONS", "FilePartitioningStage"]
 
 logger = logging.getLogger(__name__)
 
-FILETYPE_TO_DEFAULT_EXTENSIONS: dict[str, list[str]] = {"jsonl": [".jsonl", ".json"], "parquet": [".parquet"]}
-# A compressed file keeps its format's extension in front of the codec's (``a.jsonl.zst``), so
-# it matches ``.jsonl``; NeMo Curator would drop it, which loses data without a word.
-COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2", ".xz")
+# Above this a reader's batch may not fit in a worker's memory (NeMo Curator's figure and default).
 _RECOMMENDED_MAX_BLOCKSIZE = 512 * 10**6
+_DEFAULT_EXTENSIONS = [*FILETYPE_TO_DEFAULT_EXTENSIONS["jsonl"], *FILETYPE_TO_DEFAULT_EXTENSIONS["parquet"]]
 # What an entry of a list that matched nothing was, as its error message says it.
 _NOTHING_IN = {
     "glob": "a glob matching no such file",
@@ -49,22 +47,11 @@ _NOTHING_IN = {
 }
 
 
-def _matches(path: str, extensions: tuple[str, ...]) -> bool:
-    name = posixpath.basename(path).casefold()
-    for suffix in COMPRESSION_SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return name.endswith(extensions)
-
-
 def _parse_blocksize(blocksize: int | str) -> int:
-    from dask.utils import parse_bytes
-
-    size = parse_bytes(blocksize)
+    size = parse_bytes_string_to_int(blocksize)
     if size <= 0:
         msg = f"blocksize must be positive, got {blocksize!r}; pass e.g. blocksize='256MiB'"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     return size
 
 
@@ -101,24 +88,29 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
 
     def __post_init__(self) -> None:
         if self.files_per_partition is not None and self.blocksize is not None:
-            msg = "Both 'files_per_partition' and 'blocksize' were specified, but only one is allowed"
-            raise ValueError(msg)
+            msg = (
+                "Both 'files_per_partition' and 'blocksize' were specified, but only one is allowed: "
+                f"got files_per_partition={self.files_per_partition!r}, blocksize={self.blocksize!r}"
+            )
+            raise ConfigError(msg)
         if self.files_per_partition is not None and self.files_per_partition < 1:
             msg = f"files_per_partition must be a positive int, got {self.files_per_partition!r}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         paths = self.file_paths
         if not isinstance(paths, str) and not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
-            msg = f"file_paths must be a string or a list of strings, got {self.file_paths!r}"
-            raise TypeError(msg)
+            msg = f"Invalid file paths: {self.file_paths!r}; file_paths must be a string or a list of strings"
+            raise ConfigTypeError(msg)
         # A new list: the caller's stays as they wrote it.
         self.file_paths = absolute_path(paths) if isinstance(paths, str) else [absolute_path(p) for p in paths]
         if self.file_extensions is None:
-            self.file_extensions = [e for exts in FILETYPE_TO_DEFAULT_EXTENSIONS.values() for e in exts]
+            self.file_extensions = list(_DEFAULT_EXTENSIONS)
         self.storage_options = dict(self.storage_options or {})
         self._blocksize = _parse_blocksize(self.blocksize) if self.blocksize is not None else None
         if self._blocksize is not None and self._blocksize > _RECOMMENDED_MAX_BLOCKSIZE:
             logger.warning(
-                "blocksize %r is above the recommended 512 MB; readers may run out of memory", self.blocksize
+                "Blocksize is greater than 512 MB, which is not recommended: %r. Readers may run out of "
+                "memory; consider a smaller blocksize.",
+                self.blocksize,
             )
         self.resources = Resources(cpus=0.5)
 
@@ -130,22 +122,52 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         if self._blocksize is not None:
             groups = self._partition_by_size(files, self._blocksize)
         else:
-            count = self.files_per_partition or 1
-            paths = [path for path, _ in files]
-            groups = [paths[i : i + count] for i in range(0, len(paths), count)]
+            groups = self._partition_by_count([path for path, _ in files], self.files_per_partition or 1)
+        self._warn_oversized(groups, dict(files))
+        total = len(groups)  # NeMo Curator counts the partitions before the limit
         if self.limit is not None:
             groups = groups[: self.limit]
-        dataset_name = _dataset_name(files[0][0])
+        return self._file_group_tasks(groups, total, self._get_dataset_name([path for path, _ in files]))
+
+    def _file_group_tasks(self, groups: list[list[str]], total: int, dataset_name: str) -> list[FileGroupTask]:
+        """One task per group; ``storage_options`` travel in ``reader_config`` for the reader."""
         reader_config = {"storage_options": dict(self.storage_options)} if self.storage_options else {}
         return [
             FileGroupTask(
                 dataset_name=dataset_name,
                 data=list(group),
                 reader_config=dict(reader_config),
-                _metadata={"partition_index": i, "total_partitions": len(groups), "source_files": list(group)},
+                _metadata={"partition_index": i, "total_partitions": total, "source_files": list(group)},
             )
             for i, group in enumerate(groups)
         ]
+
+    def _warn_oversized(self, groups: list[list[str]], sizes: dict[str, int]) -> None:
+        """Warn, as NeMo Curator does, of a group above the blocksize (512 MB without one).
+
+        With ``blocksize`` that happens only when one file alone is larger; it is read whole.
+        """
+        if any(size < 0 for size in sizes.values()):
+            logger.warning("Skipping storage limit check because some files have unknown size")
+            return
+        limit = self._blocksize or _RECOMMENDED_MAX_BLOCKSIZE
+        fix = (
+            "increase blocksize if possible (at most 512 MB is recommended)"
+            if self._blocksize is not None
+            else "reduce files_per_partition, or set blocksize instead"
+        )
+        for group in groups:
+            total = sum(sizes[path] for path in group)
+            if total > limit:
+                logger.warning(
+                    "File group task has exceeded the storage limit per partition: %s. Total storage size is "
+                    "%d bytes (limit %d bytes); a reader loads it whole. Fix: %s, or split files larger "
+                    "than the limit into smaller ones.",
+                    group,
+                    total,
+                    limit,
+                    fix,
+                )
 
     # -- listing ----------------------------------------------------------------------------
     def list_files(self) -> list[tuple[str, int]]:
@@ -158,7 +180,7 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
         found: dict[str, int] = {}
         unmatched = []
         for entry in entries:
-            kind, files = self._list_one(entry, recursive=single)
+            kind, files = list_path(entry, single, self.file_extensions or [], self.storage_options)
             if single and kind == "missing":
                 raise InputError(self._missing_message(entry))
             if not files:
@@ -170,39 +192,17 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
             raise InputError(self._no_files_message())
         return sorted(found.items())
 
-    def _extensions(self) -> tuple[str, ...]:
-        return tuple(e.casefold() if e.startswith(".") else f".{e.casefold()}" for e in self.file_extensions or [])
+    def _get_file_list_with_sizes(self, sort_by_size: bool = True) -> list[tuple[str, int]]:
+        """``list_files()`` smallest first (ties by path), or by path: NeMo Curator's name for it."""
+        files = self.list_files()
+        return sorted(files, key=lambda f: (f[1], f[0])) if sort_by_size else files
 
-    def _list_one(self, path: str, recursive: bool) -> tuple[str, dict[str, int]]:
-        """What ``path`` is (glob, directory, file or missing) and its matching files with sizes."""
-        fs, fs_path = url_to_fs(path, **(self.storage_options or {}))
-        local = isinstance(fs, LocalFileSystem)
-        sizes: dict[str, int]
-        if any(c in fs_path for c in GLOB_CHARS):
-            kind = "glob"
-            sizes = glob_local(fs_path) if local else _sizes(fs.glob(fs_path, detail=True))
-        elif fs.isdir(fs_path):
-            kind, depth = "directory", None if recursive else 1
-            sizes = walk_local(fs_path, depth) if local else _sizes(fs.find(fs_path, maxdepth=depth, detail=True))
-        elif fs.exists(fs_path) or (local and os.path.islink(fs_path)):
-            # A file named on purpose is kept even if hidden, but still has to match the extensions.
-            # A link that loops is kept too: the reader names it as a bad file.
-            kind, sizes = "file", {fs_path: _size(fs, fs_path)}
-        else:
-            return "missing", {}
-        extensions = self._extensions()
-        keep = {}
-        for file_path, size in sizes.items():
-            hidden = posixpath.basename(file_path).startswith(".") and file_path != fs_path
-            if not hidden and _matches(file_path, extensions):
-                keep[_with_protocol(fs, file_path)] = size
-        if len(keep) < len(sizes):
-            logger.debug("%s: kept %d of %d files matching %s", path, len(keep), len(sizes), list(extensions))
-        return kind, keep
+    def _extensions(self) -> list[str]:
+        return [e.casefold() if e.startswith(".") else f".{e.casefold()}" for e in self.file_extensions or []]
 
     def _missing_message(self, path: str) -> str:
         return (
-            f"Input path {path!r} does not exist. Looked for files ending in {list(self._extensions())}. "
+            f"Input path {path!r} does not exist. Looked for files ending in {self._extensions()}. "
             "Fix the path (or its storage_options), or remove it from file_paths."
         )
 
@@ -220,6 +220,15 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
             f"{'; '.join(unmatched)}. Fix or remove each of these entries (or their storage_options), "
             "or pass file_extensions=[...] to the reader to match your files' names."
         )
+
+    @staticmethod
+    def _partition_by_count(files: list[str], count: int) -> list[list[str]]:
+        return [files[i : i + count] for i in range(0, len(files), count)]
+
+    @staticmethod
+    def _get_dataset_name(files: list[str]) -> str:
+        """The dataset name NeMo Curator infers from the first file (``"dataset"`` with none)."""
+        return infer_dataset_name_from_path(files[0]) if files else "dataset"
 
     @staticmethod
     def _partition_by_size(files: list[tuple[str, int]], blocksize: int) -> list[list[str]]:
@@ -241,33 +250,3 @@ class FilePartitioningStage(ProcessingStage[EmptyTask, FileGroupTask]):
     def get_description(self) -> str:
         how = f"{self.files_per_partition or 1} files" if self._blocksize is None else f"blocksize {self.blocksize}"
         return f"Partition files under {self.file_paths} by {how}"
-
-
-def _sizes(listing: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Sizes of the files (not folders) of an fsspec listing; ``-1`` where it reports none."""
-    return {
-        path: int(info["size"]) if info.get("size") is not None else -1
-        for path, info in listing.items()
-        if info.get("type") != "directory"
-    }
-
-
-def _size(fs: fsspec.AbstractFileSystem, path: str) -> int:
-    try:
-        size = fs.size(path)
-    except OSError:  # a link that loops or dangles: the reader reports it
-        return -1
-    return int(size) if size is not None else -1
-
-
-def _with_protocol(fs: fsspec.AbstractFileSystem, path: str) -> str:
-    """Local paths stay plain; other file systems keep their protocol so readers find them."""
-    protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
-    return path if "file" in protocols else fs.unstrip_protocol(path)
-
-
-def _dataset_name(first_file: str) -> str:
-    """The name of the first file's directory, as NeMo Curator infers it."""
-    _, bare = fsspec.core.split_protocol(first_file)
-    parent = posixpath.basename(posixpath.dirname(bare.rstrip("/")))
-    return (parent or posixpath.splitext(posixpath.basename(bare))[0] or "dataset").lower()

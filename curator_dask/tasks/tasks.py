@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from curator_dask.utils.hash_utils import get_deterministic_hash as deterministic_hash
 
 if TYPE_CHECKING:
     from curator_dask.metrics import StagePerfStats
@@ -13,12 +14,6 @@ if TYPE_CHECKING:
 __all__ = ["Task", "deterministic_hash"]
 
 T = TypeVar("T")
-
-
-def deterministic_hash(inputs: list[str], seed: str = "") -> str:
-    """First 12 hex characters of the sha256 of the sorted inputs (NeMo Curator's formula)."""
-    combined = "|".join(sorted(inputs)) + "|" + seed
-    return hashlib.sha256(combined.encode()).hexdigest()[:12]
 
 
 @dataclass

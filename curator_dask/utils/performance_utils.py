@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -30,6 +31,12 @@ class StagePerfStats:
     input_data_size_mb: float = 0.0
     num_items_processed: int = 0
     custom_metrics: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Which batch call made this record, kept through pickling (not a field: it is no metric,
+        # and equal records of two calls still compare equal). TaskPerfUtils counts a record once
+        # per id, so copies of one batch's record count once and equal records of two calls twice.
+        self._record_id = os.urandom(8).hex()
 
     def __add__(self, other: StagePerfStats) -> StagePerfStats:
         keys = self.custom_metrics.keys() | other.custom_metrics.keys()

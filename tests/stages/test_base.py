@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -245,7 +246,7 @@ def test_input_spec_for_task_picks_the_mro_entry() -> None:
 def test_unsupported_task_type_is_invalid_and_the_error_names_the_types() -> None:
     stage, task = DocumentsOnly(), FileGroupTask(dataset_name="d", data=["x"])
     assert stage.validate_input(task) is False
-    with pytest.raises(TypeError, match="does not take FileGroupTask tasks; it takes: DocumentBatch"):
+    with pytest.raises(TypeError, match="does not support input task type FileGroupTask; it takes: DocumentBatch"):
         stage.input_spec_for_task(task)
 
 
@@ -335,8 +336,14 @@ def test_composite_with_records_overrides_applied_at_decomposition() -> None:
     first, last = configured.decompose_and_apply_with()
     assert (last.name, last.batch_size) == ("scorer", 8)
     assert first.num_workers() == 2
-    assert [s.name for s in composite.decompose_and_apply_with()] == ["first", "last"]  # original untouched
-    assert composite.decompose_and_apply_with()[1].batch_size == 1
+    assert [s.name for s in Pair().decompose_and_apply_with()] == ["first", "last"]  # other instances untouched
+
+
+def test_composite_with_changes_the_composite_itself_as_nemo_does() -> None:
+    composite = Pair()
+    assert composite.with_({"last": {"batch_size": 8}}) is composite
+    composite.with_({"first": {"name": "reader"}})  # not reassigned: still applied
+    assert [(s.name, s.batch_size) for s in composite.decompose_and_apply_with()] == [("reader", 1), ("last", 8)]
 
 
 def test_composite_with_unknown_sub_stage_raises() -> None:
@@ -357,3 +364,51 @@ def test_composite_with_takes_a_dict() -> None:
 def test_composite_is_never_processed_directly() -> None:
     with pytest.raises(RuntimeError, match="decomposes it at build"):
         Pair().process(_docs())
+
+
+# -- Ray / Xenna hints and class checks (NeMo Curator code sets them; Dask ignores them) -------
+class _Hinted(Identity):
+    def ray_stage_spec(self) -> dict[str, Any]:
+        return {"own": 1, "shared": "stage"}
+
+
+class _FansOut(Identity):
+    def process(self, task: DocumentBatch) -> DocumentBatch | list[DocumentBatch]:
+        return [task]
+
+
+def test_backend_hints_are_merged_kept_and_survive_pickling() -> None:
+    stage = _Hinted().with_(ray_stage_spec={"shared": "mine"}, xenna_stage_spec={"slots": 2}, runtime_env={"pip": []})
+    again = pickle.loads(pickle.dumps(stage.with_(ray_stage_spec={"later": True})))
+    assert again.ray_stage_spec() == {"own": 1, "shared": "mine", "later": True}
+    assert (again.xenna_stage_spec(), again.runtime_env) == ({"slots": 2}, {"pip": []})
+    assert _Hinted().ray_stage_spec() == {"own": 1, "shared": "stage"}  # the original is unchanged
+    again.ray_stage_spec()["own"] = 99  # callers get a copy
+    assert again.ray_stage_spec()["own"] == 1
+
+
+def test_xenna_num_workers_is_refused_in_favour_of_with_num_workers() -> None:
+    with pytest.raises(ValueError, match=r"use with_\(num_workers=\.\.\.\) instead of setting num_workers"):
+        Identity().with_(xenna_stage_spec={"num_workers": 4})
+
+
+def test_fanout_is_read_from_the_return_annotation() -> None:
+    assert (Identity().is_fanout_stage(), _FansOut().is_fanout_stage()) == (False, True)
+    assert _FansOut().ray_stage_spec() == {"is_fanout_stage": True}
+
+
+def test_a_num_workers_attribute_may_not_hide_the_method() -> None:
+    with pytest.raises(TypeError, match="must not define 'num_workers' as a stage attribute \\(got 3\\)"):
+
+        class _Bad(Identity):
+            num_workers = 3  # type: ignore[assignment]
+
+
+def test_the_framework_accessors_may_not_be_overridden() -> None:
+    with pytest.raises(TypeError, match="_Bad must not override '_batch_size': it reads 'batch_size'"):
+
+        class _Bad(Identity):
+            def _batch_size(self) -> int:  # type: ignore[override]
+                return 3
+
+    assert Identity()._name == Identity().name

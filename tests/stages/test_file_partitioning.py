@@ -201,3 +201,31 @@ def test_local_paths_become_absolute_when_built_urls_do_not(tmp_path: Path, monk
     assert built.file_paths == str(tmp_path / "in")
     monkeypatch.chdir(tmp_path / "in")  # where it runs no longer matters: there is no in/in
     assert _groups(built) == [[str(tmp_path / "in" / "a.jsonl")]]
+
+
+def test_limit_keeps_the_first_groups_and_total_partitions_counts_all(five: Path) -> None:
+    tasks = FilePartitioningStage(str(five), files_per_partition=2, limit=2).process(EmptyTask())
+    assert [t._metadata["partition_index"] for t in tasks] == [0, 1]
+    assert all(t._metadata["total_partitions"] == 3 for t in tasks)  # NeMo Curator counts before the limit
+
+
+def test_a_file_larger_than_the_blocksize_is_grouped_alone_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _make(tmp_path, {"small.jsonl": 10, "huge.jsonl": 500})
+    with caplog.at_level("WARNING"):
+        groups = _groups(FilePartitioningStage(str(tmp_path), blocksize=100))
+    assert _names(groups) == [["small.jsonl"], ["huge.jsonl"]]
+    assert "File group task has exceeded the storage limit per partition" in caplog.text
+    assert "huge.jsonl" in caplog.text and "small.jsonl" not in caplog.text.split("partition:")[1].split("]")[0]
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        _groups(FilePartitioningStage(str(tmp_path), blocksize=1000))
+    assert "exceeded" not in caplog.text
+
+
+def test_sizes_in_nemo_order(tmp_path: Path) -> None:
+    _make(tmp_path, {"b.jsonl": 5, "a.jsonl": 9})
+    stage = FilePartitioningStage(str(tmp_path))
+    assert [Path(p).name for p, _ in stage._get_file_list_with_sizes()] == ["b.jsonl", "a.jsonl"]
+    assert [Path(p).name for p, _ in stage._get_file_list_with_sizes(sort_by_size=False)] == ["a.jsonl", "b.jsonl"]

@@ -92,3 +92,17 @@ def test_with_works_on_a_function_stage() -> None:
     out = renamed.process(_batch("x y z"))
     assert isinstance(out, DocumentBatch)
     assert out.to_pandas()["words"].tolist() == [3]
+
+
+def test_function_stages_are_registered_by_name_and_travel_as_dask_sends_them() -> None:
+    import cloudpickle as pickle  # what Dask ships stages with
+
+    from curator_dask.stages.base import get_stage_class
+
+    cls = get_stage_class("word_count")
+    assert type(word_count) is cls and issubclass(cls, ProcessingStage)
+    clone = pickle.loads(pickle.dumps(word_count.with_(batch_size=2)))
+    assert type(clone) is cls and (clone.name, clone.batch_size) == ("word_count", 2)
+    out = clone.process(_batch("a b c"))
+    assert isinstance(out, DocumentBatch)
+    assert out.to_pandas()["words"].tolist() == [3]

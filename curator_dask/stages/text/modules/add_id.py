@@ -21,7 +21,8 @@ class AddId(ProcessingStage[DocumentBatch, DocumentBatch]):
     This is NeMo Curator's format. The framework gives every task of a run its own ``task_id``,
     so the ids are unique across the run without any coordination between workers (no counter,
     no shuffle); they are strings, and they are stable when the same input is re-run with the
-    same partitioning.
+    same partitioning. A batch made by hand (no ``task_id``) gets ``_0``, ``_1``, ... as in
+    NeMo Curator, with a warning: such ids repeat from batch to batch.
 
     Args:
         id_field: the column to write the ids to.
@@ -45,20 +46,20 @@ class AddId(ProcessingStage[DocumentBatch, DocumentBatch]):
         if self.id_field in df.columns:
             if not self.overwrite:
                 msg = (
-                    f"Stage {self.name!r}: column {self.id_field!r} already exists (task {task.task_id}). "
+                    f"Stage {self.name!r}: Column {self.id_field!r} already exists (task {task.task_id}). "
                     f"Pass AddId(id_field={self.id_field!r}, overwrite=True) to replace it, or choose "
                     "another id_field."
                 )
                 raise InputError(msg)
             logger.warning("AddId: column %r already exists and will be overwritten", self.id_field)
         if not task.task_id:
-            # Without a task id, every batch would produce the same ids "_0", "_1", ...
-            msg = (
-                f"Stage {self.name!r}: task {task!r} has no task_id. Ids are derived from the task id the "
-                "framework assigns; run AddId in a Pipeline (or set the id with task._set_task_id) "
-                "instead of calling process() on a hand-made batch."
+            # NeMo Curator's ids for a hand-made batch: "_0", "_1", ... They repeat from batch to batch.
+            logger.warning(
+                "Stage %r: task %r has no task_id, so its ids are '_0', '_1', ... and repeat in every such "
+                "batch; in a Pipeline the framework gives each batch its own task_id.",
+                self.name,
+                task,
             )
-            raise ValueError(msg)
         prefix = f"{self.id_prefix}_{task.task_id}" if self.id_prefix else task.task_id
         df[self.id_field] = [f"{prefix}_{row}" for row in range(len(df))]
         return DocumentBatch(

@@ -64,7 +64,11 @@ def test_pyarrow_and_empty_batches() -> None:
     assert AddId("id").process(_batch("0_3", rows=0)).num_items == 0
 
 
-def test_a_batch_without_task_id_is_refused() -> None:
-    batch = DocumentBatch(dataset_name="ds", data=pd.DataFrame({"text": ["a"]}))
-    with pytest.raises(ValueError, match="no task_id"):
-        AddId("id").process(batch)
+def test_a_batch_without_task_id_gets_nemo_ids_and_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    batch = DocumentBatch(dataset_name="ds", data=pd.DataFrame({"text": ["a", "b"]}))
+    with caplog.at_level(logging.WARNING):
+        plain = AddId("id").process(batch)
+        prefixed = AddId("id", id_prefix="web").process(batch)
+    assert plain.to_pandas()["id"].tolist() == ["_0", "_1"]
+    assert prefixed.to_pandas()["id"].tolist() == ["web__0", "web__1"]
+    assert "has no task_id" in caplog.text and "repeat" in caplog.text
