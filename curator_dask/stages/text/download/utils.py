@@ -2,9 +2,9 @@
 
 Language names are CLD2's upper-case English names (``"ENGLISH"``, ``"GERMAN"``), the keys of
 the stop lists. NeMo Curator detects with ``pycld2``; it is used here too where installed.
-Where it is not (it builds from C++ sources and lacks wheels for recent Pythons), the
-language comes from resiliparse's ``detect_fast`` (the same library as ``ResiliparseExtractor``),
-its ISO 639-1 code mapped to the CLD2 name; the two detectors can disagree on short or mixed pages.
+Where it is not (it builds from C++ sources and publishes no wheels), the language comes from
+``html_extractors.utils.language`` (Resiliparse's ``detect_fast`` on the page's main content,
+named as CLD2 names it); the two detectors can disagree on short or mixed pages.
 """
 
 from __future__ import annotations
@@ -22,27 +22,6 @@ __all__ = [
     "remove_control_characters",
     "try_decode_with_detected_encoding",
 ]
-
-# ISO 639-1 (resiliparse) -> CLD2 language name, for the languages both know.
-_ISO_TO_CLD2 = {
-    "af": "AFRIKAANS", "ar": "ARABIC", "az": "AZERBAIJANI", "be": "BELARUSIAN", "bg": "BULGARIAN",
-    "bn": "BENGALI", "bo": "TIBETAN", "br": "BRETON", "ca": "CATALAN", "cs": "CZECH", "cy": "WELSH",
-    "da": "DANISH", "de": "GERMAN", "dv": "DHIVEHI", "el": "GREEK", "en": "ENGLISH", "eo": "ESPERANTO",
-    "es": "SPANISH", "et": "ESTONIAN", "eu": "BASQUE", "fa": "PERSIAN", "fi": "FINNISH", "fo": "FAROESE",
-    "fr": "FRENCH", "fy": "FRISIAN", "ga": "IRISH", "gd": "SCOTS_GAELIC", "gl": "GALICIAN", "gu": "GUJARATI",
-    "ha": "HAUSA", "he": "HEBREW", "hi": "HINDI", "hr": "CROATIAN", "hu": "HUNGARIAN", "hy": "ARMENIAN",
-    "id": "INDONESIAN", "is": "ICELANDIC", "it": "ITALIAN", "ja": "JAPANESE", "jv": "JAVANESE",
-    "ka": "GEORGIAN", "kk": "KAZAKH", "km": "KHMER", "kn": "KANNADA", "ko": "KOREAN", "ku": "KURDISH",
-    "ky": "KYRGYZ", "la": "LATIN", "lb": "LUXEMBOURGISH", "lt": "LITHUANIAN", "lv": "LATVIAN",
-    "mg": "MALAGASY", "mk": "MACEDONIAN", "ml": "MALAYALAM", "mn": "MONGOLIAN", "mr": "MARATHI",
-    "mt": "MALTESE", "my": "BURMESE", "ne": "NEPALI", "nl": "DUTCH", "no": "NORWEGIAN", "or": "ORIYA",
-    "pa": "PUNJABI", "pl": "POLISH", "ps": "PASHTO", "pt": "PORTUGUESE", "rm": "RHAETO_ROMANCE",
-    "ro": "ROMANIAN", "ru": "RUSSIAN", "sa": "SANSKRIT", "sd": "SINDHI", "si": "SINHALESE", "sk": "SLOVAK",
-    "sl": "SLOVENIAN", "so": "SOMALI", "sq": "ALBANIAN", "sr": "SERBIAN", "sv": "SWEDISH", "sw": "SWAHILI",
-    "ta": "TAMIL", "te": "TELUGU", "tg": "TAJIK", "th": "THAI", "tk": "TURKMEN", "tl": "TAGALOG",
-    "tr": "TURKISH", "tt": "TATAR", "ug": "UIGHUR", "uk": "UKRAINIAN", "ur": "URDU", "uz": "UZBEK",
-    "vi": "VIETNAMESE", "yi": "YIDDISH", "zh": "CHINESE",
-}  # fmt: skip
 
 
 def check_s5cmd_installed() -> bool:
@@ -70,19 +49,21 @@ def detect_language(text: str) -> tuple[bool, int, list[tuple[str, str, float, i
     if cld2 is not None:
         result: tuple[bool, int, list[tuple[str, str, float, int]]] = cld2.detect(text)
         return result
-    from resiliparse.parse.lang import detect_fast
+    from curator_dask.stages.text.download.html_extractors.utils.language import UNKNOWN, lang_detect
 
-    code, score = detect_fast(text)
-    name = _ISO_TO_CLD2.get(code, "UNKNOWN" if code == "unknown" else code.upper())
-    # detect_fast's score is a distance (lower is surer); its documentation calls < 1200 reliable.
-    return score < 1200, len(text.encode("utf-8", "replace")), [(name, code, 100.0, int(score))]
+    name = lang_detect(text)
+    return name != UNKNOWN, len(text.encode("utf-8", "replace")), [(name, "", 100.0, 0)]
 
 
 def lang_detect(text: str) -> str:
-    """The most likely language of ``text`` as a CLD2 name (``"ENGLISH"``)."""
+    """The most likely language of ``text`` (HTML or plain) as a CLD2 name (``"ENGLISH"``)."""
+    if _cld2() is None:
+        from curator_dask.stages.text.download.html_extractors.utils.language import lang_detect as detect
+
+        return detect(text)
     try:
         _, _, details = detect_language(text)
-    except Exception:
+    except Exception:  # pycld2 rejects some control characters; retry without them
         _, _, details = detect_language(remove_control_characters(text))
     return details[0][0].upper()
 

@@ -28,6 +28,7 @@ from curator_dask.stages.text.download.base.extract import DocumentExtractor
 __all__ = ["TimeLimitedExtractor"]
 
 _HEADER = struct.Struct("!Q")
+_STARTUP_TIMEOUT_S = 120.0
 
 
 class TimeLimitedExtractor:
@@ -106,9 +107,20 @@ class TimeLimitedExtractor:
                 stdout=subprocess.PIPE,
                 env=env,
             )
-            assert self._child.stdin is not None
+            assert self._child.stdin is not None and self._child.stdout is not None
             _send(self._child.stdin.fileno(), self._payload, raw=True)
+            # Starting the interpreter and importing the extractor is not the record's time.
+            ready, _, _ = select.select([self._child.stdout.fileno()], [], [], _STARTUP_TIMEOUT_S)
+            if not ready or _receive(self._child.stdout.fileno()) != ("ready", None):
+                self.close()
+                msg = f"the extraction process did not start within {_STARTUP_TIMEOUT_S}s; see the worker's log"
+                raise RuntimeError(msg)
         return self._child
+
+    def start(self) -> None:
+        """Start the child process now (``setup`` does), so the first record does not wait for it."""
+        if self.mode == "process":
+            self._started()
 
 
 def _send(fd: int, obj: Any, *, raw: bool = False) -> None:
@@ -139,6 +151,7 @@ def _serve() -> None:
     fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
     sys.stdout = sys.stderr  # an extractor that prints must not corrupt the answers
     extractor = _receive(fd_in)
+    _send(fd_out, ("ready", None))
     while True:
         try:
             record = _receive(fd_in)

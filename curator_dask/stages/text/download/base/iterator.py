@@ -126,6 +126,7 @@ class DocumentIterateExtractStage(ProcessingStage[FileGroupTask, DocumentBatch])
     def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
         if self.extractor is not None and self.extract_timeout_s is not None and self._limited is None:
             self._limited = TimeLimitedExtractor(self.extractor, float(self.extract_timeout_s))
+            self._limited.start()
 
     def teardown(self) -> None:
         if self._limited is not None:
