@@ -1,5 +1,6 @@
 """Download-and-extract stages: Common Crawl, Wikipedia and ArXiv, on one base contract (``base``)."""
 
+from curator_dask.stages.text.download.arxiv.stage import ArxivDownloadExtractStage
 from curator_dask.stages.text.download.base import (
     DocumentDownloader,
     DocumentDownloadExtractStage,
@@ -7,11 +8,14 @@ from curator_dask.stages.text.download.base import (
     DocumentIterator,
     URLGenerator,
 )
+from curator_dask.stages.text.download.wikipedia.stage import WikipediaDownloadExtractStage
 
 __all__ = [
+    "ArxivDownloadExtractStage",
     "DocumentDownloadExtractStage",
     "DocumentDownloader",
     "DocumentExtractor",
     "DocumentIterator",
     "URLGenerator",
+    "WikipediaDownloadExtractStage",
 ]

@@ -4,6 +4,28 @@
 low-quality pages) plus stopwords-iso's Thai, Chinese and Japanese lists, which jusText lacks. Keys
 are upper-case language names as ``lang_detect`` returns them (``"ENGLISH"``, ``"NORWEGIAN"``), so
 ``stop_lists[lang_detect(html)]`` finds the page's list.
+
+The Thai, Chinese and Japanese lists are stopwords-iso's (https://github.com/stopwords-iso), under
+this license:
+
+    The MIT License (MIT)
+
+    Copyright (c) 2016 Gene Diaz
+
+    Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+    associated documentation files (the "Software"), to deal in the Software without restriction,
+    including without limitation the rights to use, copy, modify, merge, publish, distribute,
+    sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
+    furnished to do so, subject to the following conditions:
+
+    The above copyright notice and this permission notice shall be included in all copies or
+    substantial portions of the Software.
+
+    THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
+    NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+    NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+    DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT
+    OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 """
 
 from __future__ import annotations
