@@ -13,16 +13,14 @@ difference would be ours. What is not compared, and why:
   the outputs are equal too when both see the same pages in the same order (it is the same cache).
 
 NeMo Curator's ``download`` package imports pycld2 and bs4 at the top (for Common Crawl and
-Wikipedia), so its ``html_extractors`` subpackage is loaded under a bare parent package here.
+Wikipedia), so its ``html_extractors`` subpackage is loaded through ``nemo_download.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,13 +30,10 @@ pytest.importorskip(
     reason="NeMo Curator is not installed; CI runs these tests in .venv-interop (pip install -e '.[interop]')",
 )
 
-import nemo_curator.stages.text as nemo_text
-
 from curator_dask.stages.text.download import html_extractors as ours
 from curator_dask.stages.text.download.html_extractors.utils import get_stop_list_dict
+from tests.interop.nemo_download import nemo_download_modules
 from tests.stages.text.download.html_extractors.pages import PAGES
-
-_PARENT = "nemo_curator.stages.text.download"
 
 # (algorithm, keyword arguments) pairs run on both sides: NeMo's defaults, then settings that
 # change which blocks survive.
@@ -55,28 +50,14 @@ SETTINGS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 def nemo_html() -> Iterator[types.ModuleType]:
-    """NeMo Curator's html_extractors package, imported without its parent's pycld2/bs4 imports."""
-    saved = {name: mod for name, mod in sys.modules.items() if name == _PARENT or name.startswith(_PARENT + ".")}
-    try:
-        module = importlib.import_module(_PARENT + ".html_extractors")
-    except ModuleNotFoundError as e:
-        if e.name not in ("pycld2", "bs4"):
-            raise
-        for name in [n for n in sys.modules if n == _PARENT or n.startswith(_PARENT + ".")]:
-            del sys.modules[name]
-        parent = types.ModuleType(_PARENT)
-        parent.__path__ = [str(Path(nemo_text.__file__).parent / "download")]
-        sys.modules[_PARENT] = parent
-        module = importlib.import_module(_PARENT + ".html_extractors")
-        importlib.import_module(_PARENT + ".html_extractors.utils")
-    yield module
-    for name in [n for n in sys.modules if n == _PARENT or n.startswith(_PARENT + ".")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
+    """NeMo Curator's html_extractors package (its parent package's pycld2/bs4 imports left out)."""
+    with nemo_download_modules() as load:
+        load("html_extractors.utils")
+        yield load("html_extractors")
 
 
 def test_stop_lists_equal_nemo_curators(nemo_html: types.ModuleType) -> None:
-    theirs = sys.modules[_PARENT + ".html_extractors.utils"].get_stop_list_dict()
+    theirs = sys.modules[nemo_html.__name__ + ".utils"].get_stop_list_dict()
     mine = get_stop_list_dict()
     assert sorted(mine) == sorted(theirs)
     assert all(mine[key] == theirs[key] for key in theirs)
