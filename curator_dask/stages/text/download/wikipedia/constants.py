@@ -1,4 +1,9 @@
-"""The User-Agent Wikimedia asks every client to send, naming the tool and where to reach its authors."""
+"""NeMo Curator's Wikimedia User-Agent constants, under the same names for code that imports them.
+
+Wikimedia asks every client for a User-Agent that names the tool and how to reach its authors.
+Downloads here send the one of ``base/fetch.py``, which every downloader shares; these values are
+for a user's own requests to Wikimedia (``requests.get(url, headers=WIKIMEDIA_REQUEST_HEADERS)``).
+"""
 
 from __future__ import annotations
 
