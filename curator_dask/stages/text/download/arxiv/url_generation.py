@@ -88,7 +88,7 @@ def _check_s3fs(url: str) -> None:
         import s3fs  # noqa: F401
     except ImportError:
         msg = (
-            f"reading {url} needs s3fs, which is not installed. Fix: pip install s3fs (and pass "
+            f"ArxivUrlGenerator: reading {url} needs s3fs, which is not installed. Fix: pip install s3fs (and pass "
             "storage_options={'requester_pays': True} for arXiv's bucket), or point source_url at an "
             "http(s):// or local mirror."
         )

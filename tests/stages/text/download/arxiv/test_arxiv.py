@@ -124,7 +124,11 @@ def test_reading_s3_without_s3fs_names_the_fix() -> None:
         pytest.skip("s3fs is installed here")
     stage = ArxivDownloadExtractStage()  # building and describing it needs no s3fs
     assert stage.get_description() == "Arxiv pipeline"
-    with pytest.raises(ConfigError, match=r"reading s3://arxiv/src/ needs s3fs.*requester_pays"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^ArxivUrlGenerator: reading s3://arxiv/src/ needs s3fs, which is not installed\. "
+        r"Fix: pip install s3fs.*requester_pays",
+    ):
         ArxivUrlGenerator().generate_urls()
 
 
