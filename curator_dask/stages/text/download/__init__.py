@@ -7,8 +7,10 @@ from curator_dask.stages.text.download.base import (
     DocumentIterator,
     URLGenerator,
 )
+from curator_dask.stages.text.download.common_crawl import CommonCrawlDownloadExtractStage
 
 __all__ = [
+    "CommonCrawlDownloadExtractStage",
     "DocumentDownloadExtractStage",
     "DocumentDownloader",
     "DocumentExtractor",
