@@ -1,78 +1,69 @@
-"""NeMo Curator's download modules, importable where its ``download`` package itself is not.
+"""NeMo Curator 1.4's download package, importable without pycld2 and bs4, for the interop tests and benchmark.
 
-``nemo_curator.stages.text.download`` imports Common Crawl's and Wikipedia's URL generators at the
-top, which need ``pycld2`` and ``bs4``; the interop venv has neither (pycld2 ships no wheels). The
-extractors compared here need neither, so they are imported under a bare parent package that
-carries only the base contract. Import this module only where ``nemo_curator`` is installed.
+``nemo_curator.stages.text.download`` imports ``pycld2`` (Common Crawl's language detection) and
+``bs4`` (Wikipedia) at the top; neither is installed in the interop venv (pycld2 publishes no
+wheels). ``nemo_download()`` puts stand-ins in ``sys.modules`` for as long as it is open:
+``pycld2.detect`` answers with curator_dask's language detection in CLD2's result shape, so both
+sides see the same language for every page and what is compared is everything else (WARC reading,
+decoding, extraction, joining, columns); ``bs4`` holds a ``BeautifulSoup`` of ``None`` (Wikipedia is not exercised).
+Our own ``lang_detect`` also picks the stand-in up while it is installed, which is the point.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
+import tempfile
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
-import nemo_curator.stages.text as nemo_text
+from curator_dask.stages.text.download import utils as our_utils
 
-__all__ = ["nemo_download_modules"]
+__all__ = ["nemo_download"]
 
 _PARENT = "nemo_curator.stages.text.download"
 
 
-def _ours(name: str) -> bool:
-    return name == _PARENT or name.startswith(_PARENT + ".")
+_PYCLD2 = """
+from curator_dask.stages.text.download.html_extractors.utils.language import UNKNOWN, lang_detect
 
 
-_MISSING = ("pycld2", "bs4", "requests")
+def detect(text):
+    name = lang_detect(text)
+    return name != UNKNOWN, len(text.encode("utf-8", "replace")), [(name, "", 100.0, 0)]
+"""
+_BS4 = "BeautifulSoup = None  # imported by name by NeMo's Wikipedia url generation; never called here\n"
 
 
-def _bare_package(name: str) -> None:
-    """Register ``name`` as a package without running its ``__init__``."""
-    parent, _, child = name.rpartition(".")
-    package = types.ModuleType(name)
-    package.__path__ = [str(Path(sys.modules[parent].__path__[0]) / child)]
-    sys.modules[name] = package
+@contextlib.contextmanager
+def nemo_download() -> Iterator[types.ModuleType]:
+    """``nemo_curator.stages.text.download`` with the stand-ins; ``sys.modules`` and the path restored on exit.
 
-
-def _load(submodule: str) -> types.ModuleType:
-    """NeMo Curator's ``download.<submodule>``; a subpackage whose ``__init__`` needs a missing library
-    (``wikipedia`` imports its bs4-based URL generator) is registered bare first."""
-    name = f"{_PARENT}.{submodule}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name not in _MISSING or "." not in submodule:
-            raise
-    package = f"{_PARENT}.{submodule.partition('.')[0]}"
-    for loaded in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-        del sys.modules[loaded]
-    _bare_package(package)
-    return importlib.import_module(name)
-
-
-@contextmanager
-def nemo_download_modules() -> Iterator[Callable[[str], types.ModuleType]]:
-    """Yields ``load("wikipedia.extract")`` -> NeMo Curator's module; restores ``sys.modules`` after."""
-    saved = {name: module for name, module in sys.modules.items() if _ours(name)}
-    try:
-        importlib.import_module(_PARENT)
-    except ModuleNotFoundError as error:
-        if error.name not in _MISSING:
-            raise
-        for name in [n for n in sys.modules if _ours(n)]:
-            del sys.modules[name]
-        parent = types.ModuleType(_PARENT)
-        parent.__path__ = [str(Path(nemo_text.__file__).parent / "download")]
-        sys.modules[_PARENT] = parent
-        base = importlib.import_module(_PARENT + ".base")
-        for name in ("DocumentDownloader", "DocumentDownloadExtractStage", "DocumentExtractor", "DocumentIterator"):
-            setattr(parent, name, getattr(base, name))
-    try:
-        yield _load
-    finally:
-        for name in [n for n in sys.modules if _ours(n)]:
-            del sys.modules[name]
-        sys.modules.update(saved)
+    The stand-ins are files in a temporary folder put first on ``sys.path`` and ``PYTHONPATH``, so
+    that worker processes started meanwhile (Ray's, Dask's) import them too.
+    """
+    saved = {n: m for n, m in sys.modules.items() if n in ("pycld2", "bs4") or n.startswith(_PARENT)}
+    saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
+    with tempfile.TemporaryDirectory(prefix="nemo-stand-ins-") as folder:
+        Path(folder, "pycld2.py").write_text(_PYCLD2)
+        Path(folder, "bs4.py").write_text(_BS4)
+        sys.path.insert(0, folder)
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (folder, saved_env) if p)
+        for name in ("pycld2", "bs4"):
+            sys.modules.pop(name, None)
+        our_utils._cld2.cache_clear()
+        try:
+            yield importlib.import_module(_PARENT)
+        finally:
+            for name in [n for n in sys.modules if n in ("pycld2", "bs4") or n.startswith(_PARENT)]:
+                del sys.modules[name]
+            sys.modules.update(saved)
+            sys.path[:] = saved_path
+            if saved_env is None:
+                os.environ.pop("PYTHONPATH", None)
+            else:
+                os.environ["PYTHONPATH"] = saved_env
+            our_utils._cld2.cache_clear()

@@ -13,11 +13,12 @@ difference would be ours. What is not compared, and why:
   the outputs are equal too when both see the same pages in the same order (it is the same cache).
 
 NeMo Curator's ``download`` package imports pycld2 and bs4 at the top (for Common Crawl and
-Wikipedia), so its ``html_extractors`` subpackage is loaded through ``nemo_download.py``.
+Wikipedia); ``nemo_download.py`` supplies stand-ins for both, which these algorithms never call.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ pytest.importorskip(
 
 from curator_dask.stages.text.download import html_extractors as ours
 from curator_dask.stages.text.download.html_extractors.utils import get_stop_list_dict
-from tests.interop.nemo_download import nemo_download_modules
+from tests.interop.nemo_download import nemo_download
 from tests.stages.text.download.html_extractors.pages import PAGES
 
 # (algorithm, keyword arguments) pairs run on both sides: NeMo's defaults, then settings that
@@ -51,9 +52,9 @@ SETTINGS: list[tuple[str, dict[str, Any]]] = [
 @pytest.fixture(scope="module")
 def nemo_html() -> Iterator[types.ModuleType]:
     """NeMo Curator's html_extractors package (its parent package's pycld2/bs4 imports left out)."""
-    with nemo_download_modules() as load:
-        load("html_extractors.utils")
-        yield load("html_extractors")
+    with nemo_download() as package:
+        importlib.import_module(package.__name__ + ".html_extractors.utils")
+        yield importlib.import_module(package.__name__ + ".html_extractors")
 
 
 def test_stop_lists_equal_nemo_curators(nemo_html: types.ModuleType) -> None:

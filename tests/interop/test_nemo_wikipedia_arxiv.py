@@ -13,6 +13,7 @@ The dump and the bulk tar are the ones the unit tests make. Differences, each de
 
 from __future__ import annotations
 
+import importlib
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ pytest.importorskip(
 from curator_dask.stages.text.download.arxiv import ArxivExtractor, ArxivIterator
 from curator_dask.stages.text.download.base.iterator import SkippedRecord
 from curator_dask.stages.text.download.wikipedia import WikipediaExtractor, WikipediaIterator
-from tests.interop.nemo_download import nemo_download_modules
+from tests.interop.nemo_download import nemo_download
 from tests.stages.text.download.arxiv.sources import MAIN_TEX, SECTION_TEX, SINGLE_TEX, write_bulk_tar
 from tests.stages.text.download.wikipedia.dumps import ARTICLES, write_dump
 
@@ -45,7 +46,11 @@ WIKITEXT = {
 
 @pytest.fixture(scope="module")
 def nemo() -> Iterator[types.SimpleNamespace]:
-    with nemo_download_modules() as load:
+    with nemo_download() as package:
+
+        def load(submodule: str) -> types.ModuleType:
+            return importlib.import_module(f"{package.__name__}.{submodule}")
+
         yield types.SimpleNamespace(
             wikipedia_extract=load("wikipedia.extract"),
             wikipedia_iterator=load("wikipedia.iterator"),

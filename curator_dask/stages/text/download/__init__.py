@@ -8,10 +8,12 @@ from curator_dask.stages.text.download.base import (
     DocumentIterator,
     URLGenerator,
 )
+from curator_dask.stages.text.download.common_crawl import CommonCrawlDownloadExtractStage
 from curator_dask.stages.text.download.wikipedia.stage import WikipediaDownloadExtractStage
 
 __all__ = [
     "ArxivDownloadExtractStage",
+    "CommonCrawlDownloadExtractStage",
     "DocumentDownloadExtractStage",
     "DocumentDownloader",
     "DocumentExtractor",

@@ -59,9 +59,12 @@ def _fastwarc_records(fp: IO[bytes], base: int) -> Iterator[_Raw]:
     for rec in ArchiveIterator(fp, parse_http=True):
         headers = rec.headers
         # A record cut short inside its header block lacks the Content-Length every WARC record has.
-        digest_ok = "Content-Length" in headers and (
-            "WARC-Payload-Digest" not in headers or rec.verify_payload_digest()
-        )
+        if headers.get("Content-Length") is None:
+            digest_ok = False
+        elif rec.is_http:  # the payload digest leaves out the HTTP headers parse_http has read
+            digest_ok = headers.get("WARC-Payload-Digest") is None or rec.verify_payload_digest()
+        else:
+            digest_ok = headers.get("WARC-Block-Digest") is None or rec.verify_block_digest()
         payload = rec.reader.read()
         kind = headers.get("WARC-Type") or ""
         yield _Raw(base + rec.stream_pos, kind, headers.get("WARC-Target-URI"), rec.record_id, payload, digest_ok)
@@ -116,10 +119,13 @@ def _find(fp: IO[bytes], start: int, magic: bytes) -> int | None:
 
 def _opens_warc_record(fp: IO[bytes], offset: int) -> bool:
     fp.seek(offset)
+    data = fp.read(4096)
     try:
-        head = zlib.decompressobj(wbits=31).decompress(fp.read(4096), 16)
+        head = zlib.decompressobj(wbits=31).decompress(data, 16)
     except zlib.error:
         return False
+    if len(data) < 4096:  # the file ends within a few KiB: a record cut short may not have decoded a byte yet
+        return b"WARC/".startswith(head[:5])
     return head.startswith(b"WARC/")
 
 
@@ -163,7 +169,7 @@ class CommonCrawlWarcIterator(DocumentIterator):
                     if raw.rec_type == self.record_type:
                         yield self._record(raw, filename)
             except Exception as error:  # a broken record: count it, go on at the next one
-                bad = _next_member(fp, last + 1, magic)
+                bad = _find(fp, last + 1, magic)  # the member that broke need not decompress at all
                 where = bad if bad is not None else last
                 yield SkippedRecord(f"unreadable WARC record at byte {where}: {str(error)[:200]}")
                 start = None if bad is None else _next_member(fp, bad + 1, magic)
