@@ -1,0 +1,177 @@
+"""``DocumentDownloader`` (resumable, retried downloads) and the stage that runs it per URL.
+
+A download goes to ``<name>.tmp`` and is renamed to ``<name>`` only once complete, so a file
+under its final name is whole and is never fetched again (a rerun downloads nothing), while a
+``.tmp`` left by a dropped connection or a killed worker is fetched again from the start.
+Failures are retried ``max_retries`` times with exponential backoff; a failure marked
+``NoRetry`` (an HTTP 404, say) is not. What then happens is the stage's ``on_error``: ``"raise"``
+(the default) ends the run with a ``BadInputError`` naming the URL; ``"skip"`` keeps going and
+reports the URL in ``_metadata["download_failures"]`` and the ``failed_downloads`` metric.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Literal
+
+from curator_dask.errors import BadInputError, ConfigError
+from curator_dask.stages.base import ProcessingStage
+from curator_dask.stages.resources import Resources
+from curator_dask.tasks import FileGroupTask
+
+__all__ = ["DocumentDownloadStage", "DocumentDownloader", "DownloadOutcome", "NoRetry", "add_metrics"]
+
+logger = logging.getLogger(__name__)
+
+
+def add_metrics(stage: ProcessingStage, metrics: dict[str, float]) -> None:
+    """Add to a stage's custom metrics: ``_log_metric`` keeps the last value, a batch must add up."""
+    store = stage.__dict__.get("_custom_metrics", {})
+    stage._log_metrics({k: store.get(k, 0.0) + v for k, v in metrics.items()})
+
+
+class NoRetry(str):
+    """An error message from ``_download_to_path`` for a failure that retrying cannot fix (HTTP 404)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadOutcome:
+    """What one ``download`` call came to: the local path, or the last error after ``attempts`` tries."""
+
+    url: str
+    path: str | None
+    error: str | None = None
+    attempts: int = 0
+    fetched: bool = False
+
+
+class DocumentDownloader(ABC):
+    """Base of the downloaders: subclasses name the local file and fetch one URL to a path.
+
+    Args:
+        download_dir: folder for the downloaded files (created at the first download).
+        verbose: log every download and every file found complete on disk.
+        max_retries: further tries after a failed one (``NoRetry`` failures are not retried).
+        retry_backoff_s: wait before the first retry; doubled before each further one.
+    """
+
+    def __init__(
+        self, download_dir: str, verbose: bool = False, *, max_retries: int = 3, retry_backoff_s: float = 1.0
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            msg = f"max_retries must be a non-negative int, got {max_retries!r}"
+            raise ConfigError(msg)
+        if not isinstance(retry_backoff_s, int | float) or retry_backoff_s < 0:
+            msg = f"retry_backoff_s must be a non-negative number of seconds, got {retry_backoff_s!r}"
+            raise ConfigError(msg)
+        self._download_dir = os.path.abspath(download_dir)
+        self._verbose = verbose
+        self._max_retries = max_retries
+        self._retry_backoff_s = float(retry_backoff_s)
+
+    @abstractmethod
+    def _get_output_filename(self, url: str) -> str:
+        """The local file name (no folder) for ``url``; distinct URLs must get distinct names."""
+        ...
+
+    @abstractmethod
+    def _download_to_path(self, url: str, path: str) -> tuple[bool, str | None]:
+        """Fetch ``url`` into ``path``: ``(True, None)``, or ``(False, error message)``."""
+        ...
+
+    def download(self, url: str) -> str | None:
+        """The local path of ``url``'s file, downloading it unless complete on disk; ``None`` on failure."""
+        return self.download_with_outcome(url).path
+
+    def download_with_outcome(self, url: str) -> DownloadOutcome:
+        """``download``, saying also how many tries it took and the last error."""
+        output_file = os.path.join(self._download_dir, self._get_output_filename(url))
+        if os.path.isfile(output_file) and os.path.getsize(output_file) > 0:
+            if self._verbose:
+                logger.info("%s is complete on disk; not downloading %s again", output_file, url)
+            return DownloadOutcome(url, output_file)
+        os.makedirs(self._download_dir, exist_ok=True)
+        temp_file = output_file + ".tmp"
+        error: str | None = None
+        attempt = 0
+        for attempt in range(1, self._max_retries + 2):
+            if attempt > 1:
+                time.sleep(self._retry_backoff_s * 2 ** (attempt - 2))
+            success, error = self._download_to_path(url, temp_file)
+            if success:
+                os.replace(temp_file, output_file)
+                if self._verbose:
+                    logger.info("downloaded %s to %s (%d bytes)", url, output_file, os.path.getsize(output_file))
+                return DownloadOutcome(url, output_file, attempts=attempt, fetched=True)
+            logger.warning("download of %s failed (try %d of %d): %s", url, attempt, self._max_retries + 1, error)
+            if isinstance(error, NoRetry):
+                break
+        if os.path.exists(temp_file):  # a partial file is fetched again from the start next time
+            os.remove(temp_file)
+        return DownloadOutcome(url, None, error or "unknown error", attempts=attempt)
+
+    def num_workers_per_node(self) -> int | None:
+        """At most this many concurrent downloads per node (``None``: no limit)."""
+        return None
+
+
+@dataclass
+class DocumentDownloadStage(ProcessingStage[FileGroupTask, FileGroupTask]):
+    """Downloads the URLs of a ``FileGroupTask``; the output lists the local files.
+
+    Args:
+        downloader: fetches one URL.
+        on_error: ``"raise"`` ends the run at the first URL that cannot be fetched; ``"skip"``
+            reports it in ``_metadata["download_failures"]`` (``{"url", "error", "attempts"}``)
+            and the ``failed_downloads`` metric and goes on.
+    """
+
+    downloader: DocumentDownloader
+    on_error: Literal["raise", "skip"] = "raise"
+    resources = Resources(cpus=0.5)
+    batch_size = None
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ("raise", "skip"):
+            msg = f"on_error must be 'raise' or 'skip', got {self.on_error!r}"
+            raise ConfigError(msg)
+        self.name = f"download_{type(self.downloader).__name__.lower()}"
+
+    def inputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], []
+
+    def outputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], []
+
+    def process(self, task: FileGroupTask) -> FileGroupTask:
+        local_files: list[str] = []
+        failures: list[dict[str, object]] = []
+        fetched = 0
+        for url in task.data:
+            outcome = self.downloader.download_with_outcome(url)
+            if outcome.path is not None:
+                local_files.append(outcome.path)
+                fetched += outcome.fetched
+                continue
+            if self.on_error == "raise":
+                reason = f"download failed after {outcome.attempts} tries: {outcome.error}"
+                fix = "check the URL and the network, or pass download_on_error='skip' to report it and go on"
+                raise BadInputError(url, reason, fix=fix)
+            failures.append({"url": url, "error": outcome.error, "attempts": outcome.attempts})
+        add_metrics(self, {"downloaded_files": fetched, "failed_downloads": len(failures)})
+        metadata = {**task._metadata, "source_files": local_files}
+        if failures:
+            metadata["download_failures"] = [*task._metadata.get("download_failures", []), *failures]
+        # Even with no file left the task flows on (as an empty group), so the report reaches the output.
+        return FileGroupTask(
+            dataset_name=task.dataset_name, data=local_files, _metadata=metadata, _stage_perf=task._stage_perf
+        )
+
+    def num_workers_per_node(self) -> int | None:
+        return self.downloader.num_workers_per_node()
