@@ -4,6 +4,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
 
     CuratorDaskError
     ├── ConfigError            a bad setting: executor config, YAML file, cluster option, CLI flag
+    │   └── ConfigTypeError    a setting of the wrong type (also a TypeError)
     ├── PipelineError          a pipeline that cannot be built, planned or shipped to the workers
     │   └── ResourceError      a stage asks for resources no worker has
     ├── ClusterError           a cluster that cannot be reached, started or is set up wrongly
@@ -30,6 +31,7 @@ __all__ = [
     "BadInputError",
     "ClusterError",
     "ConfigError",
+    "ConfigTypeError",
     "CuratorDaskError",
     "DuplicateIdError",
     "InputError",
@@ -50,6 +52,10 @@ class CuratorDaskError(Exception):
 
 class ConfigError(CuratorDaskError, ValueError):
     """A setting that cannot be used: unknown key, wrong type or value out of range."""
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A setting of the wrong type, where NeMo Curator raises ``TypeError`` (also a ``ValueError``)."""
 
 
 class PipelineError(CuratorDaskError, ValueError):
