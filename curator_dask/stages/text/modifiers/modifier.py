@@ -123,7 +123,7 @@ def _modifier_name(modifier: ModifierLike) -> str:
 def _as_modifier_list(modifier_fn: ModifierLike | list[ModifierLike]) -> list[ModifierLike]:
     modifiers = list(modifier_fn) if isinstance(modifier_fn, list) else [modifier_fn]
     if not modifiers:
-        msg = "Modify(modifier_fn=[]) needs at least one modifier: pass a DocumentModifier, a callable or a list of them"
+        msg = "Modify(modifier_fn=[]) needs at least one modifier: pass a DocumentModifier, a callable or a list"
         raise ConfigError(msg)
     bad = [m for m in modifiers if not (isinstance(m, DocumentModifier) or callable(m))]
     if bad:

@@ -100,7 +100,7 @@ class DocumentJoiner(ProcessingStage[DocumentBatch, DocumentBatch]):
 
     def _join_bounded(self, ordered: pd.DataFrame) -> pd.DataFrame:
         """Joins runs of segments whose joined length stays within ``max_length``."""
-        assert self.max_length is not None and self.length_field is not None  # noqa: S101  (checked at init)
+        assert self.max_length is not None and self.length_field is not None
         ids = ordered[self.document_id_field].to_numpy()
         texts = ordered[self.text_field].to_numpy(dtype=object)
         lengths = ordered[self.length_field].to_numpy()

@@ -37,7 +37,7 @@ class DocumentSplitter(ProcessingStage[DocumentBatch, DocumentBatch]):
 
     def __post_init__(self) -> None:
         if not isinstance(self.separator, str) or not self.separator:
-            msg = f"DocumentSplitter(separator={self.separator!r}): the separator must be a non-empty string, e.g. '\\n\\n'"
+            msg = f"DocumentSplitter(separator={self.separator!r}): pass a non-empty string to split at, e.g. '\\n\\n'"
             raise ConfigError(msg)
 
     def inputs(self) -> tuple[list[str], list[str]]:

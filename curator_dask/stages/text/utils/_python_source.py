@@ -41,14 +41,14 @@ def get_comments_and_docstring(
     docstrings: str | None
     try:
         docstrings = "\n".join(get_docstrings(source))
-    except Exception:  # noqa: BLE001  (any parse failure means "no docstrings", as in NeMo)
+    except Exception:
         docstrings = None
         warnings.warn("code couldn't be parsed due to compilation failure, no docstring is extracted", stacklevel=2)
     found: str | None = ""
     if comments:
         try:
             found = get_comments(source, clean=clean_comments)
-        except Exception:  # noqa: BLE001
+        except Exception:
             found = None
             warnings.warn("tokenization error, no comment is extracted", stacklevel=2)
     return docstrings, found

@@ -6,12 +6,12 @@ semantics: the splitters (``get_word_splitter``, ``get_paragraphs``, ``get_sente
 ``is_paragraph_indices_in_top_or_bottom_only``, ``get_language_name``, and the Python source helpers
 (``NODE_TYPES``, ``get_comments_and_docstring``, ``get_comments``, ``get_docstrings``,
 ``parse_docstrings``, in ``_python_source`` and imported here). ``is_default_splitter`` tells the
-batch paths when they may split words themselves. ``has_alphabetic`` stands for NeMo's ``regex_alpha`` (the ``regex`` package's
-``[[:alpha:]]``, the Unicode ``Alphabetic`` property): ``str.isalpha()`` covers the letters (general
-category L*); ``Alphabetic`` adds letter numbers (Nl) and ``Other_Alphabetic`` (mostly combining
-vowel signs, e.g. Devanagari). The extra code points are listed below, generated from ``regex``
-2026.11.19 on Python 3.11 (Unicode 14), so that this package needs no ``regex`` dependency and still
-decides exactly as NeMo Curator does.
+batch paths when they may split words themselves. ``has_alphabetic`` stands for NeMo's
+``regex_alpha`` (the ``regex`` package's ``[[:alpha:]]``, the Unicode ``Alphabetic`` property):
+``str.isalpha()`` covers the letters (general category L*); ``Alphabetic`` adds letter numbers (Nl)
+and ``Other_Alphabetic`` (mostly combining vowel signs, e.g. Devanagari). The extra code points are
+listed below, generated from ``regex`` 2026.11.19 on Python 3.11 (Unicode 14), so that this package
+needs no ``regex`` dependency and still decides exactly as NeMo Curator does.
 """
 
 from __future__ import annotations
