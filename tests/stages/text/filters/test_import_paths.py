@@ -19,8 +19,8 @@ FILTERS = "curator_dask.stages.text.filters"
 
 
 def test_each_filter_is_defined_and_listed_once_in_its_family_module() -> None:
-    assert set(string.__all__).isdisjoint(repetition.__all__) and set(code.__all__).isdisjoint(string.__all__)
-    assert heuristic.__all__ == sorted(string.__all__ + repetition.__all__ + code.__all__)
+    assert set(string.__all__).isdisjoint(repetition.__all__)
+    assert heuristic.__all__ == sorted(string.__all__ + repetition.__all__)
     for module in (string, repetition, code):
         assert [getattr(module, name).__module__ for name in module.__all__] == [module.__name__] * len(module.__all__)
 
@@ -33,10 +33,10 @@ def test_no_private_module_under_heuristic() -> None:
 
 @pytest.mark.parametrize("name", heuristic.__all__)
 def test_every_nemo_curator_path_gives_the_same_class(name: str) -> None:
-    family = "string" if name in string.__all__ else "code" if name in code.__all__ else "repetition"
+    family = "string" if name in string.__all__ else "repetition"
     paths = [f"{FILTERS}.heuristic.{family}", f"{FILTERS}.heuristic", FILTERS, f"{FILTERS}.heuristic_filter"]
-    if family != "string":
-        paths.append(f"{FILTERS}.heuristic.{family}.{family}")  # NeMo Curator 1.2+'s defining module
+    if family == "repetition":
+        paths.append(f"{FILTERS}.heuristic.repetition.repetition")  # NeMo Curator 1.2+'s defining module
     assert {getattr(importlib.import_module(path), name) for path in paths} == {getattr(heuristic, name)}
 
 
@@ -64,13 +64,20 @@ def test_nemo_curator_1_0_and_1_2_targets_load_and_a_missing_filter_is_named(tmp
         load_pipeline_config(path)
 
 
+@pytest.mark.parametrize("name", code.__all__)
+def test_code_filters_at_nemo_paths(name: str) -> None:
+    paths = ["heuristic.code", "heuristic.code.code", "", "code"]  # 1.2+, its module, 1.0's package and module
+    found = {getattr(importlib.import_module(f"{FILTERS}.{p}".rstrip(".")), name) for p in paths}
+    assert found == {getattr(code, name)} and not hasattr(heuristic, name)  # NeMo 1.4's heuristic lacks them
+
+
 @pytest.mark.parametrize(
     ("name", "paths"),
     [
-        ("HistogramFilter", ["histogram", "histogram.histogram", "heuristic_filter"]),
-        ("TokenCountFilter", ["token", "token.token_count", "heuristic_filter"]),
+        ("HistogramFilter", ["histogram", "histogram.histogram", "heuristic_filter", ""]),
+        ("TokenCountFilter", ["token", "token.token_count", "heuristic_filter", ""]),
     ],
 )
 def test_histogram_and_token_filters_at_nemo_paths(name: str, paths: list[str]) -> None:
-    found = {getattr(importlib.import_module(f"{FILTERS}.{path}"), name) for path in paths}
+    found = {getattr(importlib.import_module(f"{FILTERS}.{path}".rstrip(".")), name) for path in paths}
     assert len(found) == 1 and next(iter(found)).__module__ == f"{FILTERS}.{paths[1]}"
