@@ -8,9 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from curator_dask.errors import ConfigError, ConfigTypeError, InputError
+from curator_dask.errors import ConfigError, ConfigTypeError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier
+from curator_dask.stages.text.utils.columns import require_columns, with_column_dtype
 from curator_dask.tasks import DocumentBatch
 
 __all__ = ["Modify"]
@@ -67,7 +68,8 @@ class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
         # A shallow copy: new columns never write through to the caller's DataFrame.
         df = task.to_pandas().copy(deep=False)
         for modifier, fields, output in zip(self._modifiers, self._input_fields, self._output_fields, strict=True):
-            self._check_columns(task, df, fields)
+            # Checked per modifier: an earlier modifier of the chain may have created the column.
+            require_columns(self.name, task, df, fields, "input_fields")
             df[output] = _apply(modifier, df, fields)
         return DocumentBatch(
             dataset_name=task.dataset_name,
@@ -76,42 +78,15 @@ class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
             _stage_perf=task._stage_perf,
         )
 
-    def _check_columns(self, task: DocumentBatch, df: pd.DataFrame, fields: list[str]) -> None:
-        # Checked per modifier: an earlier modifier of the chain may have created the column.
-        missing = [f for f in fields if f not in df.columns]
-        if not missing:
-            return
-        files = task._metadata.get("source_files")
-        where = f" (task {task.task_id or '<unset>'}" + (f", files {files})" if files else ")")
-        msg = (
-            f"Stage {self.name!r}: the batch has no column {missing}{where}; its columns are "
-            f"{[str(c) for c in df.columns]}. Pass input_fields= naming a column the data has."
-        )
-        raise InputError(msg)
-
 
 def _apply(modifier: ModifierLike, df: pd.DataFrame, fields: list[str]) -> pd.Series | list[Any]:
     if len(fields) == 1:
         column = df[fields[0]]
         if isinstance(modifier, DocumentModifier):
-            return _same_string_dtype(modifier.modify_batch(column), column)
-        return _same_string_dtype(column.apply(modifier), column)
+            return with_column_dtype(modifier.modify_batch(column), column)
+        return with_column_dtype(column.apply(modifier), column)
     fn = modifier.modify_document if isinstance(modifier, DocumentModifier) else modifier
     return [fn(**record) for record in df[fields].to_dict("records")]
-
-
-def _same_string_dtype(result: pd.Series, column: pd.Series) -> pd.Series:
-    """``result`` in ``column``'s string dtype when that is one and the result holds only strings.
-
-    Modifiers work on object strings (Python's ``re``), so a ``str`` / ``string[pyarrow]`` text
-    column would otherwise come back as ``object``. Results that are not all strings (a length, a
-    list) keep their own dtype: casting would turn them into text.
-    """
-    if not isinstance(column.dtype, pd.StringDtype) or result.dtype == column.dtype:
-        return result
-    if pd.api.types.infer_dtype(result, skipna=True) not in ("string", "empty"):
-        return result
-    return result.astype(column.dtype)
 
 
 def _modifier_name(modifier: ModifierLike) -> str:

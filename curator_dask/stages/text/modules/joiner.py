@@ -9,7 +9,7 @@ import pandas as pd
 
 from curator_dask.errors import ConfigError, InputError
 from curator_dask.stages.base import ProcessingStage
-from curator_dask.stages.text.modules._columns import require_columns, with_column_dtype
+from curator_dask.stages.text.utils.columns import require_columns, with_column_dtype
 from curator_dask.tasks import DocumentBatch
 
 __all__ = ["DocumentJoiner"]
