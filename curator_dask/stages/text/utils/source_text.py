@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from curator_dask.errors import ConfigError
+from curator_dask.errors import ConfigError, InputError
 
-__all__ = ["COMMENT_MIME_TYPES", "UnterminatedCommentError", "comment_texts", "html_visible_text"]
+__all__ = ["COMMENT_MIME_TYPES", "UnterminatedCommentError", "check_mime", "comment_texts", "html_visible_text"]
 
 _DOUBLE = r'"(?:\\.|[^"\\\n])*"'
 _SINGLE = r"'(?:\\.|[^'\\\n])*'"
@@ -53,8 +53,8 @@ COMMENT_MIME_TYPES: dict[str, re.Pattern[str]] = {
 }
 
 
-class UnterminatedCommentError(ValueError):
-    """A block comment that runs to the end of the file (NeMo's filter then scores 9999)."""
+class UnterminatedCommentError(InputError):
+    """A block comment that runs to the end of the file (``GeneralCommentToCodeFilter`` then scores 9999)."""
 
 
 def check_mime(language: str) -> re.Pattern[str]:
@@ -79,7 +79,7 @@ def comment_texts(source: str, scanner: re.Pattern[str]) -> list[str]:
     for match in scanner.finditer(source):
         groups = match.groupdict()
         if groups.get("open"):
-            msg = f"unterminated block comment at offset {match.start()}"
+            msg = f"unterminated block comment at offset {match.start()}: close it, or the file is not valid code"
             raise UnterminatedCommentError(msg)
         text = groups.get("line")
         if text is None:
