@@ -55,7 +55,7 @@ class ConfigError(CuratorDaskError, ValueError):
 
 
 class ConfigTypeError(ConfigError, TypeError):
-    """A setting of the wrong type (a number where paths belong); NeMo Curator raises ``TypeError`` there."""
+    """A setting of the wrong type (a number where paths belong), where NeMo Curator raises ``TypeError``."""
 
 
 class PipelineError(CuratorDaskError, ValueError):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["BoundedFilter", "DocumentFilter"]
+__all__ = ["BoundedFilter", "DocumentFilter", "PerDocumentFilter"]
 
 
 class DocumentFilter(ABC):
@@ -108,3 +108,17 @@ class BoundedFilter(DocumentFilter):
     def _series(self, values: np.ndarray, texts: pd.Series) -> pd.Series:
         """Batch scores as a Series aligned with ``texts`` and named after the filter."""
         return pd.Series(values, index=texts.index, name=self.name)
+
+
+class PerDocumentFilter(DocumentFilter):
+    """A filter scored document by document, after the batch is checked to hold strings only.
+
+    The check (``text_column``) raises an ``InputError`` naming the first missing or non-string
+    value, instead of a ``TypeError`` from deep inside ``score_document``.
+    """
+
+    def score_batch(self, texts: pd.Series) -> pd.Series:
+        from curator_dask.stages.text.utils.text_column import text_column
+
+        values = [self.score_document(t) for t in text_column(texts).texts()]
+        return pd.Series(values, index=texts.index, dtype=object).infer_objects()

@@ -51,6 +51,18 @@ class _FilterStage(ProcessingStage[DocumentBatch, DocumentBatch]):
                 if hasattr(fn, "load_tokenizer"):
                     fn.load_tokenizer()
 
+    def ray_stage_spec(self) -> dict[str, Any]:
+        """NeMo Curator's Ray hint: an actor stage when a filter has a model or tokenizer to load.
+
+        Dask ignores it (every stage's ``setup`` runs once per worker); it is kept for NeMo code
+        that reads it.
+        """
+        requires_setup = any(
+            isinstance(fn, DocumentFilter) and (hasattr(fn, "load_model") or hasattr(fn, "load_tokenizer"))
+            for fn in self._filters()
+        )
+        return {"is_actor_stage": requires_setup}
+
     def _column(self, df: pd.DataFrame, column: str, role: str) -> pd.Series:
         if column not in df.columns:
             msg = (

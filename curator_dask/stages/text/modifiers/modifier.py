@@ -8,9 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from curator_dask.errors import InputError
+from curator_dask.errors import ConfigError, ConfigTypeError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier
+from curator_dask.stages.text.utils.columns import require_columns, with_column_dtype
 from curator_dask.tasks import DocumentBatch
 
 __all__ = ["Modify"]
@@ -45,8 +46,8 @@ class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
     def __post_init__(self) -> None:
         self._modifiers = _as_modifier_list(self.modifier_fn)
         self.modifier_fn = self._modifiers  # normalised to a list, as NeMo Curator does
-        self._input_fields = _per_modifier_inputs(self.input_fields, len(self._modifiers))
-        self._output_fields = _per_modifier_outputs(self.output_fields, self._input_fields)
+        self._input_fields = _normalize_input_fields(self.input_fields, self._modifiers)
+        self._output_fields = _normalize_output_fields(self.output_fields, self._input_fields, self._modifiers)
         if self.name == _DEFAULT_NAME:
             names = [_modifier_name(m) for m in self._modifiers]
             self.name = names[0] if len(names) == 1 else "modifier_chain_of_" + "_".join(names)
@@ -67,7 +68,8 @@ class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
         # A shallow copy: new columns never write through to the caller's DataFrame.
         df = task.to_pandas().copy(deep=False)
         for modifier, fields, output in zip(self._modifiers, self._input_fields, self._output_fields, strict=True):
-            self._check_columns(task, df, fields)
+            # Checked per modifier: an earlier modifier of the chain may have created the column.
+            require_columns(self.name, task, df, fields, "input_fields")
             df[output] = _apply(modifier, df, fields)
         return DocumentBatch(
             dataset_name=task.dataset_name,
@@ -76,26 +78,13 @@ class Modify(ProcessingStage[DocumentBatch, DocumentBatch]):
             _stage_perf=task._stage_perf,
         )
 
-    def _check_columns(self, task: DocumentBatch, df: pd.DataFrame, fields: list[str]) -> None:
-        # Checked per modifier: an earlier modifier of the chain may have created the column.
-        missing = [f for f in fields if f not in df.columns]
-        if not missing:
-            return
-        files = task._metadata.get("source_files")
-        where = f" (task {task.task_id or '<unset>'}" + (f", files {files})" if files else ")")
-        msg = (
-            f"Stage {self.name!r}: the batch has no column {missing}{where}; its columns are "
-            f"{[str(c) for c in df.columns]}. Pass input_fields= naming a column the data has."
-        )
-        raise InputError(msg)
-
 
 def _apply(modifier: ModifierLike, df: pd.DataFrame, fields: list[str]) -> pd.Series | list[Any]:
     if len(fields) == 1:
         column = df[fields[0]]
         if isinstance(modifier, DocumentModifier):
-            return modifier.modify_batch(column)
-        return column.apply(modifier)
+            return with_column_dtype(modifier.modify_batch(column), column)
+        return with_column_dtype(column.apply(modifier), column)
     fn = modifier.modify_document if isinstance(modifier, DocumentModifier) else modifier
     return [fn(**record) for record in df[fields].to_dict("records")]
 
@@ -109,12 +98,12 @@ def _modifier_name(modifier: ModifierLike) -> str:
 def _as_modifier_list(modifier_fn: ModifierLike | list[ModifierLike]) -> list[ModifierLike]:
     modifiers = list(modifier_fn) if isinstance(modifier_fn, list) else [modifier_fn]
     if not modifiers:
-        msg = "Modify(modifier_fn=[]) needs at least one modifier"
-        raise ValueError(msg)
+        msg = "Modify(modifier_fn=[]) needs at least one modifier: pass a DocumentModifier, a callable or a list"
+        raise ConfigError(msg)
     bad = [m for m in modifiers if not (isinstance(m, DocumentModifier) or callable(m))]
     if bad:
         msg = f"Modify: each modifier must be a DocumentModifier or a callable, got {bad!r}"
-        raise TypeError(msg)
+        raise ConfigTypeError(msg)
     return modifiers
 
 
@@ -124,14 +113,19 @@ def _one_or_each(values: list[Any], count: int, what: str) -> list[Any]:
         return values * count
     if len(values) == count:
         return values
-    msg = f"Modify: got {len(values)} {what} for {count} modifiers; give 1 or {count}"
-    raise ValueError(msg)
+    hint = " (for several input fields per modifier, pass a list of lists)" if what == "input fields" else ""
+    msg = f"Modify: got {len(values)} {what} for {count} modifiers; give 1 or {count}{hint}"
+    raise ConfigError(msg)
 
 
-def _per_modifier_inputs(input_fields: str | list[str] | list[list[str]], count: int) -> list[list[str]]:
+def _normalize_input_fields(
+    input_fields: str | list[str] | list[list[str]], modifiers: list[ModifierLike]
+) -> list[list[str]]:
+    """One list of input fields per modifier (NeMo Curator's helper of the same name)."""
+    count = len(modifiers)
     if input_fields is None:
-        msg = "Modify: input_fields cannot be None"
-        raise ValueError(msg)
+        msg = 'Modify: input_fields cannot be None; pass a column name such as "text"'
+        raise ConfigError(msg)
     if isinstance(input_fields, str):
         return [[input_fields] for _ in range(count)]
     if isinstance(input_fields, list) and all(isinstance(f, str) for f in input_fields):
@@ -139,17 +133,23 @@ def _per_modifier_inputs(input_fields: str | list[str] | list[list[str]], count:
     if isinstance(input_fields, list) and all(isinstance(f, list) for f in input_fields):
         return [list(group) for group in _one_or_each(list(input_fields), count, "input field groups")]
     msg = f"Modify: input_fields must be a str, a list[str] or a list[list[str]], got {input_fields!r}"
-    raise TypeError(msg)
+    raise ConfigTypeError(msg)
 
 
-def _per_modifier_outputs(output_fields: str | list[str | None] | None, inputs: list[list[str]]) -> list[str]:
+def _normalize_output_fields(
+    output_fields: str | list[str | None] | None, inputs: list[list[str]], modifiers: list[ModifierLike]
+) -> list[str]:
+    """One output column per modifier; None means the modifier's single input field (in place)."""
+    if len(inputs) != len(modifiers):
+        msg = f"Modify: got {len(inputs)} input field groups for {len(modifiers)} modifiers"
+        raise ConfigError(msg)
     if output_fields is None or isinstance(output_fields, str):
         names: list[str | None] = [output_fields] * len(inputs)
     elif isinstance(output_fields, list):
         names = _one_or_each(list(output_fields), len(inputs), "output fields")
     else:
         msg = f"Modify: output_fields must be None, a str or a list, got {output_fields!r}"
-        raise TypeError(msg)
+        raise ConfigTypeError(msg)
     resolved = []
     for name, fields in zip(names, inputs, strict=True):
         if name is None and len(fields) != 1:
@@ -157,6 +157,6 @@ def _per_modifier_outputs(output_fields: str | list[str | None] | None, inputs: 
                 f"Modify: a modifier reading several fields {fields} cannot write in place; "
                 "pass output_fields= with a column name for it."
             )
-            raise ValueError(msg)
+            raise ConfigError(msg)
         resolved.append(fields[0] if name is None else name)
     return resolved

@@ -2,8 +2,9 @@
 
 The lower-case names are NeMo Curator's (``nemo_curator.stages.text.utils.constants``) with its
 values, frozen (tuples, frozensets) so that no caller can change them for every filter at once.
-NeMo's ``regex_alpha`` (the ``regex`` package's ``[[:alpha:]]``) is ``text_utils.has_alphabetic``
-here, so that ``regex`` is not needed.
+NeMo's ``regex_alpha`` (the ``regex`` package's ``[[:alpha:]]``) is a ``text_utils.AlphabeticPattern``
+here (its ``findall`` and ``search``; ``text_utils.count_alphabetic`` counts faster), so that
+``regex`` is not needed.
 
 The upper-case names are this project's, for the vectorised batch paths: the ASCII characters of
 NeMo's character classes, and RE2 patterns (pyarrow's regex engine) that restate per-line Python
@@ -14,6 +15,8 @@ out instead of ``\\s`` (RE2's ``\\s`` is ASCII-only, Python's is Unicode).
 from __future__ import annotations
 
 import re
+
+from curator_dask.stages.text.utils.text_utils import AlphabeticPattern
 
 __all__ = [
     "ALPHANUMERIC_CHARS",
@@ -31,6 +34,7 @@ __all__ = [
     "ellipsis_marks",
     "end_marks",
     "policy_substrings",
+    "regex_alpha",
     "regex_alphanum",
     "regex_digit",
     "regex_hash",
@@ -73,6 +77,7 @@ white_space_list: frozenset[str] = frozenset({"\t", "\n", "\r", "\b", " "})
 common_english_words: frozenset[str] = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 bullet_list: frozenset[str] = frozenset("•‣⁃⁌⁍∙○●◘◦⦾⦿")  # noqa: RUF001
 
+regex_alpha = AlphabeticPattern()
 regex_alphanum = re.compile("[a-zA-Z0-9\n?!,.]")
 regex_digit = re.compile("[0-9]")  # the ``regex`` package's [[:digit:]] is ASCII 0-9 too
 regex_url = re.compile(r"https?://(?:[A-Za-z0-9$\-_@.&+/:=?#~]|[!*\(\),]|(?:%[0-9A-Fa-f]{2}))+")

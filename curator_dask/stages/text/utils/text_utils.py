@@ -1,27 +1,54 @@
 """Per-document text helpers shared by the filters, under NeMo Curator's names and semantics.
 
-``get_word_splitter``, ``get_paragraphs``, ``get_sentences`` and ``get_ngrams`` are NeMo Curator's
-(``nemo_curator.stages.text.utils.text_utils``); ``is_default_splitter`` tells the batch paths
-when they may split words themselves. ``has_alphabetic`` stands for NeMo's ``regex_alpha`` (the ``regex`` package's
-``[[:alpha:]]``, the Unicode ``Alphabetic`` property): ``str.isalpha()`` covers the letters (general
-category L*); ``Alphabetic`` adds letter numbers (Nl) and ``Other_Alphabetic`` (mostly combining
-vowel signs, e.g. Devanagari). The extra code points are listed below, generated from ``regex``
-2026.11.19 on Python 3.11 (Unicode 14), so that this package needs no ``regex`` dependency and still
-decides exactly as NeMo Curator does.
+Every public name of NeMo Curator's ``nemo_curator.stages.text.utils.text_utils`` is here with its
+semantics: the splitters (``get_word_splitter``, ``get_paragraphs``, ``get_sentences``,
+``get_ngrams``, ``get_words``, ``remove_punctuation``), C4's
+``is_paragraph_indices_in_top_or_bottom_only``, ``get_language_name``, and the Python source helpers
+(``NODE_TYPES``, ``get_comments_and_docstring``, ``get_comments``, ``get_docstrings``,
+``parse_docstrings``, in ``_python_source`` and imported here). ``is_default_splitter`` tells the
+batch paths when they may split words themselves. ``has_alphabetic`` stands for NeMo's
+``regex_alpha`` (the ``regex`` package's ``[[:alpha:]]``, the Unicode ``Alphabetic`` property):
+``str.isalpha()`` covers the letters (general category L*); ``Alphabetic`` adds letter numbers (Nl)
+and ``Other_Alphabetic`` (mostly combining vowel signs, e.g. Devanagari). The extra code points are
+listed below, generated from ``regex`` 2026.11.19 on Python 3.11 (Unicode 14), so that this package
+needs no ``regex`` dependency and still decides exactly as NeMo Curator does.
 """
 
 from __future__ import annotations
 
+import logging
+import string
 from collections.abc import Callable
+from itertools import pairwise
+
+from curator_dask.stages.text.utils._python_source import (
+    NODE_TYPES,
+    get_comments,
+    get_comments_and_docstring,
+    get_docstrings,
+    parse_docstrings,
+)
 
 __all__ = [
+    "NODE_TYPES",
+    "count_alphabetic",
+    "get_comments",
+    "get_comments_and_docstring",
+    "get_docstrings",
+    "get_language_name",
     "get_ngrams",
     "get_paragraphs",
     "get_sentences",
     "get_word_splitter",
+    "get_words",
     "has_alphabetic",
     "is_default_splitter",
+    "is_paragraph_indices_in_top_or_bottom_only",
+    "parse_docstrings",
+    "remove_punctuation",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def _default_splitter(text: str) -> list[str]:
@@ -71,6 +98,74 @@ def get_sentences(document: str) -> list[str]:
 def get_ngrams(input_list: list[str], n: int) -> list[tuple[str, ...]]:
     """The ``n``-grams of a token list, in order."""
     return list(zip(*[input_list[i:] for i in range(n)], strict=False))
+
+
+def is_paragraph_indices_in_top_or_bottom_only(boilerplate_paragraph_indices: list[int], num_paragraphs: int) -> bool:
+    """True for one contiguous run of (sorted) indices touching the first or the last paragraph.
+
+    All paragraphs at once is False: C4 then drops the document instead of trimming it.
+    """
+    indices = boilerplate_paragraph_indices
+    if len(indices) == num_paragraphs:
+        return False
+    contiguous = all(b == a + 1 for a, b in pairwise(indices))
+    return contiguous and (indices[0] == 0 or indices[-1] == num_paragraphs - 1)
+
+
+_PUNCTUATION_TABLE = str.maketrans("", "", string.punctuation)
+
+
+def remove_punctuation(str_in: str) -> str:
+    """``str_in`` without the ASCII punctuation characters (``string.punctuation``)."""
+    return str_in.translate(_PUNCTUATION_TABLE)
+
+
+def get_words(text: str) -> tuple[list[str], list[int]]:
+    """The words of ``text`` lower-cased and without punctuation, and where each word starts.
+
+    Words are separated by spaces (only ``" "``); the positions index the cleaned text.
+    """
+    cleaned = remove_punctuation(text.lower())
+    starts = [i for i, ch in enumerate(cleaned) if ch != " " and (i == 0 or cleaned[i - 1] == " ")]
+    if not cleaned:
+        return [], starts
+    # Each word runs from one start to the next, stripped; text before the first start is "".
+    cuts = [0, *(i for i in starts if i != 0), len(cleaned)]
+    words = [cleaned[a:b].strip() for a, b in pairwise(cuts)]
+    if words[0] == "":
+        words = words[1:]
+    return words, starts
+
+
+def get_language_name(lang_code: str) -> str:
+    """A readable language name for an ISO 639 code (``"en"`` -> ``"English"``).
+
+    Needs the optional ``iso639`` package (``pip install iso639-lang``); without it, or for an
+    unknown code, the code itself is returned and a warning logged, as NeMo Curator does.
+    """
+    if not lang_code:
+        return ""
+    try:
+        import iso639
+    except ImportError:
+        logger.warning("iso639 is not installed (pip install iso639-lang); using the code %r as its name", lang_code)
+        return lang_code
+    lang = getattr(iso639, "Lang", None)
+    if callable(lang):
+        try:
+            return str(lang(lang_code).name)
+        except (KeyError, AttributeError, TypeError, ValueError):
+            pass
+    to_name = getattr(iso639, "to_name", None)
+    if callable(to_name):
+        try:
+            name = to_name(lang_code)
+        except (KeyError, AttributeError, TypeError, ValueError):
+            name = None
+        if isinstance(name, str) and name:
+            return name
+    logger.warning("Unknown language code %r; using the code as its name", lang_code)
+    return lang_code
 
 
 # Code points (ranges inclusive) where ``[[:alpha:]]`` matches but ``str.isalpha()`` is False.
@@ -136,3 +231,33 @@ def has_alphabetic(word: str) -> bool:
         # Fast path: in ASCII, Alphabetic is exactly A-Z and a-z.
         return any(c.isalpha() for c in word)
     return any(c.isalpha() or c in _EXTRA_ALPHABETIC for c in word)
+
+
+_ASCII_LETTERS = string.ascii_letters.encode()
+
+
+def count_alphabetic(text: str) -> int:
+    """How many characters of ``text`` have the Unicode ``Alphabetic`` property (NeMo's ``regex_alpha``)."""
+    if text.isascii():
+        # bytes.translate deletes in C: the letters are what it removed.
+        return len(text) - len(text.encode().translate(None, _ASCII_LETTERS))
+    return sum(1 for c in text if c.isalpha() or c in _EXTRA_ALPHABETIC)
+
+
+class AlphabeticPattern:
+    """NeMo Curator's ``regex_alpha`` (the ``regex`` package's ``[[:alpha:]]``) without ``regex``.
+
+    Offers the part of a compiled pattern that callers use: ``findall`` and ``search``.
+    """
+
+    pattern = "[[:alpha:]]"
+
+    def findall(self, text: str) -> list[str]:
+        return [c for c in text if c.isalpha() or c in _EXTRA_ALPHABETIC]
+
+    def search(self, text: str) -> str | None:
+        """The first alphabetic character, or None (a truthy result where ``regex`` gives a match)."""
+        return next((c for c in text if c.isalpha() or c in _EXTRA_ALPHABETIC), None)
+
+    def __repr__(self) -> str:
+        return f"AlphabeticPattern({self.pattern!r})"

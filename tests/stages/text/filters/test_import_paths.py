@@ -12,6 +12,7 @@ import pytest
 from curator_dask.config import ConfigError, load_pipeline_config
 from curator_dask.stages.text.filters import heuristic
 from curator_dask.stages.text.filters.heuristic import string
+from curator_dask.stages.text.filters.heuristic.code import code
 from curator_dask.stages.text.filters.heuristic.repetition import repetition
 
 FILTERS = "curator_dask.stages.text.filters"
@@ -20,7 +21,7 @@ FILTERS = "curator_dask.stages.text.filters"
 def test_each_filter_is_defined_and_listed_once_in_its_family_module() -> None:
     assert set(string.__all__).isdisjoint(repetition.__all__)
     assert heuristic.__all__ == sorted(string.__all__ + repetition.__all__)
-    for module in (string, repetition):
+    for module in (string, repetition, code):
         assert [getattr(module, name).__module__ for name in module.__all__] == [module.__name__] * len(module.__all__)
 
 
@@ -55,9 +56,28 @@ def test_nemo_curator_1_0_and_1_2_targets_load_and_a_missing_filter_is_named(tmp
     )
     stages = load_pipeline_config(path).stages
     assert [type(s.filter_obj[0]).__name__ for s in stages] == ["WordCountFilter", "RepeatedLinesFilter"]
-    _pipeline_file(path, "nemo_curator.stages.text.filters.heuristic_filter.HistogramFilter")
+    _pipeline_file(path, "nemo_curator.stages.text.filters.heuristic_filter.HistogramFilters")
     with pytest.raises(ConfigError, match=r"^Cannot import _target_ "
-                       r"'nemo_curator\.stages\.text\.filters\.heuristic_filter\.HistogramFilter' \(read as "
-                       r"'curator_dask\.stages\.text\.filters\.heuristic_filter\.HistogramFilter'\); check the "
+                       r"'nemo_curator\.stages\.text\.filters\.heuristic_filter\.HistogramFilters' \(read as "
+                       r"'curator_dask\.stages\.text\.filters\.heuristic_filter\.HistogramFilters'\); check the "
                        r"spelling of the module and class name$"):  # fmt: skip
         load_pipeline_config(path)
+
+
+@pytest.mark.parametrize("name", code.__all__)
+def test_code_filters_at_nemo_paths(name: str) -> None:
+    paths = ["heuristic.code", "heuristic.code.code", "", "code"]  # 1.2+, its module, 1.0's package and module
+    found = {getattr(importlib.import_module(f"{FILTERS}.{p}".rstrip(".")), name) for p in paths}
+    assert found == {getattr(code, name)} and not hasattr(heuristic, name)  # NeMo 1.4's heuristic lacks them
+
+
+@pytest.mark.parametrize(
+    ("name", "paths"),
+    [
+        ("HistogramFilter", ["histogram", "histogram.histogram", "heuristic_filter", ""]),
+        ("TokenCountFilter", ["token", "token.token_count", "heuristic_filter", ""]),
+    ],
+)
+def test_histogram_and_token_filters_at_nemo_paths(name: str, paths: list[str]) -> None:
+    found = {getattr(importlib.import_module(f"{FILTERS}.{path}".rstrip(".")), name) for path in paths}
+    assert len(found) == 1 and next(iter(found)).__module__ == f"{FILTERS}.{paths[1]}"

@@ -166,3 +166,15 @@ def test_stage_pickles_and_with_keeps_filters() -> None:
     clone = pickle.loads(pickle.dumps(stage.with_(batch_size=4)))
     assert clone.batch_size == 4
     assert clone.process(_batch(["a", "a b"])).to_pandas()["wc"].tolist() == [2]
+
+
+def test_ray_stage_spec_marks_filters_with_a_model_or_tokenizer() -> None:
+    from curator_dask.stages.text.filters import Filter, Score, ScoreFilter, TokenCountFilter, WordCountFilter
+
+    class Tokens:
+        def encode(self, text: str) -> list[str]:
+            return text.split()
+
+    assert ScoreFilter(WordCountFilter()).ray_stage_spec() == {"is_actor_stage": False}
+    assert Score(TokenCountFilter(Tokens()), score_field="n").ray_stage_spec() == {"is_actor_stage": True}
+    assert Filter(lambda n: n > 1, filter_field="n").ray_stage_spec() == {"is_actor_stage": False}

@@ -107,3 +107,29 @@ def test_missing_column_names_stage_column_and_present_columns() -> None:
     assert "a.jsonl" in message and "input_fields=" in message
     with pytest.raises(ValueError, match=r"UrlRemover.*body"):
         stage.process_batch([_batch(_frame())])
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]"])
+def test_a_string_text_column_keeps_its_dtype(dtype: str) -> None:
+    df = pd.DataFrame({"text": pd.Series(["see http://a.b now", "b"], dtype=dtype)})
+    out = Modify([UrlRemover(), str.upper]).process(_batch(df)).to_pandas()
+    assert out["text"].dtype == df["text"].dtype and out["text"].tolist() == ["SEE  NOW", "B"]
+
+
+def test_a_result_that_is_not_text_keeps_its_own_dtype() -> None:
+    df = pd.DataFrame({"text": pd.Series(["ab", "abc"], dtype="str")})
+    out = Modify(len, output_fields="n").process(_batch(df)).to_pandas()
+    assert out["n"].tolist() == [2, 3] and out["n"].dtype == "int64"  # not cast to text "2", "3"
+
+
+def test_nemo_curator_normalisation_helpers() -> None:
+    from curator_dask.stages.text.modifiers.modifier import _normalize_input_fields, _normalize_output_fields
+
+    mods = [str.upper, str.lower]
+    assert _normalize_input_fields(["a"], mods) == [["a"], ["a"]]
+    assert _normalize_input_fields([["a", "b"], ["c"]], mods) == [["a", "b"], ["c"]]
+    assert _normalize_output_fields([None, "out"], [["p"], ["q"]], mods) == ["p", "out"]
+    with pytest.raises(ValueError, match=r"got 3 input fields for 2 modifiers; give 1 or 2 \(for several input fields"):
+        _normalize_input_fields(["a", "b", "c"], mods)
+    with pytest.raises(TypeError, match=r"output_fields must be None, a str or a list, got 5"):
+        _normalize_output_fields(5, [["a"], ["b"]], mods)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 As in NeMo Curator, each family has its module, which lists its filters in its ``__all__``:
 ``heuristic.string`` (characters, lines, words) and ``heuristic.repetition`` (repeated lines,
-paragraphs and n-grams). This package re-exports both families.
+paragraphs and n-grams). This package re-exports both families. StarCoder's code filters are in
+``heuristic.code``; as in NeMo Curator 1.4 this package does not re-export them (``filters`` does).
 """
 
 from curator_dask.stages.text.filters.heuristic import repetition, string

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 import pandas as pd
 
 from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier, as_object_strings
 from curator_dask.stages.text.utils.constants import policy_substrings as POLICY_SUBSTRINGS
+from curator_dask.stages.text.utils.text_utils import is_paragraph_indices_in_top_or_bottom_only
 
 __all__ = ["POLICY_SUBSTRINGS", "BoilerPlateStringModifier"]
 
 _LOREM = "lorem ipsum"
 _ANY_MARKER = re.compile("|".join(re.escape(s) for s in (_LOREM, *POLICY_SUBSTRINGS)))
-
-
-def _top_or_bottom_only(indices: list[int], num_paragraphs: int) -> bool:
-    """True for one contiguous run of indices touching the first or the last paragraph (not all)."""
-    if len(indices) == num_paragraphs:
-        return False
-    contiguous = all(b == a + 1 for a, b in pairwise(indices))
-    return contiguous and (indices[0] == 0 or indices[-1] == num_paragraphs - 1)
 
 
 class BoilerPlateStringModifier(DocumentModifier):
@@ -51,7 +43,7 @@ class BoilerPlateStringModifier(DocumentModifier):
                 if not self._remove_if_at_top_or_bottom:
                     return ""
                 boilerplate.append(idx)
-        if not boilerplate or not _top_or_bottom_only(boilerplate, len(paragraphs)):
+        if not boilerplate or not is_paragraph_indices_in_top_or_bottom_only(boilerplate, len(paragraphs)):
             return text
         dropped = set(boilerplate)
         return "\n\n".join(p for idx, p in enumerate(paragraphs) if idx not in dropped)
