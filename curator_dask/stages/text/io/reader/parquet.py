@@ -4,7 +4,9 @@ Before reading, the footers of a group's files are compared: files whose columns
 whose column types cannot be unified (``int32`` with ``int64`` can; ``int64`` with ``string``
 cannot; see ``_checks``), are bad input, named together with the first file of the group.
 Types are compared as the reader hands them on: a dictionary (pandas ``category``) column as
-its values, a binary column as text. A file whose footer or data cannot be read is bad input.
+its values, a binary column as text. A file whose footer or data cannot be read is bad input,
+and so is one lacking any of the reader's ``fields``: ``MissingFieldsError``, which is also a
+``pyarrow.ArrowInvalid``, the error NeMo Curator's reader lets pyarrow raise there.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
-from curator_dask.errors import BadInputError
+from curator_dask.errors import BadInputError, MissingFieldsError
 from curator_dask.stages.text.io.reader._checks import decoded_type, reported, type_clash, unified_type
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
@@ -60,6 +62,7 @@ class ParquetReaderStage(BaseReader):
         for path in paths:
             with reported(path, log):
                 with _open_parquet(path, options) as parquet_file:
+                    _check_fields(path, parquet_file.schema_arrow, self.fields)
                     schema = self._selected(parquet_file.schema_arrow)
                 if reference is None:
                     reference = (path, schema)
@@ -73,7 +76,7 @@ class ParquetReaderStage(BaseReader):
         with _open_parquet(path, options) as parquet_file:
             schema = parquet_file.schema_arrow
             columns = None if self.fields is None else [f for f in self.fields if f in schema.names]
-            if columns == []:  # none of the fields: read no rows, and the base class names the file
+            if columns == []:  # fields=[]: no column to read, and the base class names the file
                 return schema.empty_table()
             try:
                 return parquet_file.read(columns=columns, **kwargs)
@@ -96,6 +99,19 @@ def _open_parquet(path: str, options: dict[str, Any]) -> pq.ParquetFile:
             raise  # gone, a link that loops, no permission: the OS's error, judged by the base class
         reason = "the file is empty (0 bytes)" if fs.size(fs_path) == 0 else f"not a readable Parquet file ({error})"
         raise BadInputError(path, reason, fix=_REWRITE) from error
+
+
+def _check_fields(path: str, schema: pa.Schema, fields: list[str] | None) -> None:
+    """A file must hold every requested field: NeMo Curator's reader fails there too (``ArrowInvalid``)."""
+    missing = [f for f in fields or [] if f not in schema.names]
+    if not missing:
+        return
+    if len(missing) == len(fields or []):
+        reason = f"none of the requested fields {missing} is in the file (it has {schema.names})"
+    else:
+        reason = f"the requested fields {missing} are not in the file (it has {schema.names})"
+    fix = f"correct the reader's fields=[...] (a Parquet file must hold every one of them), {SKIP_HINT}"
+    raise MissingFieldsError(path, reason, fix=fix)
 
 
 def _check_same_schema(reference: tuple[str, pa.Schema], path: str, schema: pa.Schema) -> None:
