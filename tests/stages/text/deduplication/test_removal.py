@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
-from curator_dask.pipeline.workflow import WorkflowRunResult
 from curator_dask.errors import ConfigError, InputError, OutputOverlapError
+from curator_dask.pipeline.workflow import WorkflowRunResult
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow
 from curator_dask.stages.deduplication.id_generator import CURATOR_DEDUP_ID_STR, IdGeneratorBase
 from curator_dask.stages.text.deduplication import TextDuplicatesRemovalStage, TextDuplicatesRemovalWorkflow

@@ -9,12 +9,13 @@ file) and counted in the custom metrics ``skipped_records`` and ``skipped_files`
 
 Bad files are: missing ones, links that loop, unreadable or corrupt ones, ones holding none of
 ``fields`` (for Parquet, ones lacking any of them, as in NeMo Curator), ones with a text column
-that is not UTF-8, and ones whose column types clash with an earlier file of the group
-(``_checks`` says which types unify). A file without records is not bad by itself; as in NeMo
-Curator, a task whose files hold no records at all raises ``InputError`` ("No data read from
-files in task ...", a ``ValueError``) unless ``allow_empty=True``, or unless some of its files
-were skipped under ``on_error="skip"`` (the skip records say why the batch is empty). A compressed JSONL file cut short after some lines keeps those lines under
-``"skip"`` and gets a whole-file record saying where it broke off (see ``jsonl``).
+that is not UTF-8, and ones whose column types clash with an earlier file of the group (``_checks``
+says which types unify). A file without records is not bad by itself; as in NeMo Curator, a task
+whose files hold no records at all raises ``InputError`` ("No data read from files in task ...", a
+``ValueError``) unless ``allow_empty=True``, or unless some of its files were skipped under
+``on_error="skip"`` (the skip records say why the batch is empty). A compressed JSONL file cut
+short after some lines keeps those lines under ``"skip"`` and gets a whole-file record saying where
+it broke off (see ``jsonl``).
 """
 
 from __future__ import annotations

@@ -23,14 +23,14 @@ not implemented. A writer used without an executor (``writer.process(batch)`` in
 works: it creates the folder as it writes, and no mode is applied.
 
 The manifest (``<path>/.curator_dask/written/``, see ``writer/manifest.py``) is how curator_dask
-knows its own files: before a file is written its name is recorded there. File names are
-``<12 hex>.<extension>``: ``utils.hash_utils.get_deterministic_hash`` of the task's
-``_metadata["source_files"]`` with its ``task_id`` as seed (NeMo Curator's formula and call), so a rerun or a recomputed batch writes the same
-name and a fan-out of one source into many tasks writes distinct ones. Each file is written under
-a hidden temporary name in the same folder (``.<name>.tmp-<32 random hex>``) and then moved to its final
-name, so a failed or interrupted task leaves no partial file under a final name, and a retry
-replaces rather than duplicates it. Readers skip hidden files. On object stores the move is a
-copy; each object still appears whole.
+knows its own files: before a file is written its name is recorded there. File names are ``<12
+hex>.<extension>``: ``utils.hash_utils.get_deterministic_hash`` of the task's
+``_metadata["source_files"]`` with its ``task_id`` as seed (NeMo Curator's formula and call), so a
+rerun or a recomputed batch writes the same name and a fan-out of one source into many tasks writes
+distinct ones. Each file is written under a hidden temporary name in the same folder
+(``.<name>.tmp-<32 random hex>``) and then moved to its final name, so a failed or interrupted task
+leaves no partial file under a final name, and a retry replaces rather than duplicates it. Readers
+skip hidden files. On object stores the move is a copy; each object still appears whole.
 """
 
 from __future__ import annotations
