@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pandas as pd
 import pyarrow as pa
 
-from curator_dask.errors import BadInputError, ConfigError, InputError
+from curator_dask.errors import BadInputError, ConfigError, InputError, StageSetupError
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS, FilePartitioningStage
 from curator_dask.stages.text.io.reader._checks import (
@@ -39,6 +39,9 @@ from curator_dask.stages.text.io.reader._checks import (
     reported,
 )
 from curator_dask.tasks import DocumentBatch, EmptyTask, FileGroupTask
+
+if TYPE_CHECKING:
+    from curator_dask.backends.base import WorkerMetadata
 
 __all__ = ["SKIP_HINT", "BaseReader", "BaseReaderComposite", "Part", "SkipLog"]
 
@@ -101,6 +104,23 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
         if (self._generate_ids or self._assign_ids) and state.get("id_generator") is None:
             state["id_generator"] = active_generator()
         return state
+
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        """Check, before any file is read, that ``_assign_ids`` has an id generator to look ids up in.
+
+        Raises:
+            StageSetupError: (a ``RuntimeError``, as NeMo Curator raises here) when none exists.
+        """
+        from curator_dask.stages.deduplication.id_generator import active_generator
+
+        if self._assign_ids and self.__dict__.get("id_generator") is None and active_generator() is None:
+            msg = (
+                f"{type(self).__name__}(_assign_ids=True) needs an id generator to look the files' ids up in, "
+                "and none exists (NeMo Curator: the actor 'id_generator' does not exist). Fix: call "
+                "curator_dask.stages.deduplication.id_generator.create_id_generator_actor(<the JSON file the "
+                "identification run wrote>) before building and running the pipeline."
+            )
+            raise StageSetupError(msg)
 
     # -- what a format implements -------------------------------------------------------------
     def read_file(self, path: str, options: dict[str, Any], log: SkipLog) -> Part:
