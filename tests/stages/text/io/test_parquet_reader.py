@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curator_dask.errors import BadInputError, InputError, MissingFieldsError
+from curator_dask.errors import BadInputError, ConfigTypeError, InputError, MissingFieldsError
 from curator_dask.stages.text.io.reader import ParquetReader, ParquetReaderStage
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
 
@@ -73,6 +73,20 @@ def test_missing_fields_are_bad_input_that_pyarrow_code_catches(
     stage = ParquetReaderStage(fields=["text", "id"], on_error="skip")
     batch = stage.process(group(path, other))
     assert batch.num_items == 2 and [r["file"] for r in batch._metadata["skipped"]] == [other]
+
+
+def test_filters_and_other_read_table_options_reach_pyarrow(write_table: Callable, group: Callable) -> None:
+    a, b = write_table("a.parquet", table(3)), write_table("b.parquet", table(2))
+    stage = ParquetReaderStage(fields=["text"], read_kwargs={"filters": [("id", ">", 0)], "use_threads": False})
+    assert stage.process(group(a, b)).to_pandas()["text"].tolist() == ["doc 1", "doc 2", "doc 1"]
+    with pytest.raises(InputError, match=r"^No data read from files in task 0_abc"):  # NeMo's rule, filtered
+        ParquetReaderStage(read_kwargs={"filters": [("id", ">", 9)]}).process(group(a, b))
+    message = (
+        r"^ParquetReader got unknown read_kwargs \['filter'\]; it takes \['dtype_backend', 'engine', "
+        r"'storage_options'\] and pyarrow\.parquet\.read_table's options \[.*'filters'.*\]\. Fix the name\(s\)\.$"
+    )
+    with pytest.raises(ConfigTypeError, match=message):
+        ParquetReaderStage(read_kwargs={"filter": [("id", ">", 0)]})
 
 
 def test_schema_clash_names_both_files_and_columns(write_table: Callable, group: Callable) -> None:

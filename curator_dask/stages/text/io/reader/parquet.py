@@ -11,6 +11,7 @@ and so is one lacking any of the reader's ``fields``: ``MissingFieldsError``, wh
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
-from curator_dask.errors import BadInputError, MissingFieldsError
+from curator_dask.errors import BadInputError, ConfigTypeError, MissingFieldsError
 from curator_dask.stages.text.io.reader._checks import decoded_type, reported, type_clash, unified_type
 from curator_dask.stages.text.io.reader.base import (
     SKIP_HINT,
@@ -32,6 +33,9 @@ __all__ = ["ParquetReader", "ParquetReaderStage"]
 # Options that choose how the reader works; the others go to pyarrow.parquet.ParquetFile.read.
 _OWN_OPTIONS = ("storage_options", "dtype_backend", "engine", "columns")
 _REWRITE = f"rewrite or remove the file, {SKIP_HINT}"
+# ParquetFile.read's options; any other (filters, ...) needs pyarrow.parquet.read_table.
+_FILE_OPTIONS = {"use_threads", "use_pandas_metadata"}
+_TABLE_OPTIONS = set(inspect.signature(pq.read_table).parameters) - {"source", "columns", "filesystem"}
 
 
 @dataclass
@@ -39,8 +43,10 @@ class ParquetReaderStage(BaseReader):
     """Reads the Parquet files of a ``FileGroupTask`` into one ``DocumentBatch``.
 
     Columns get pyarrow-backed pandas dtypes by default, as NeMo Curator's reader gives them
-    (``read_kwargs={"dtype_backend": "numpy"}`` for plain numpy dtypes). Other ``read_kwargs``
-    (``use_threads``, ``use_pandas_metadata``, ...) go to ``pyarrow.parquet.ParquetFile.read``.
+    (``read_kwargs={"dtype_backend": "numpy"}`` for plain numpy dtypes). Other ``read_kwargs`` are
+    ``pyarrow.parquet.read_table``'s, which NeMo Curator's ``pandas.read_parquet`` hands them to
+    (``filters``, ``use_threads``, ...); an unknown one is a ``ConfigTypeError`` (a ``TypeError``)
+    when the stage is built.
     """
 
     name: str = "parquet_reader"
@@ -55,6 +61,14 @@ class ParquetReaderStage(BaseReader):
         if "columns" in self.read_kwargs:
             msg = "Pass the columns to read as the reader's fields=[...], not as read_kwargs['columns']"
             raise ValueError(msg)
+        unknown = sorted(set(self.read_kwargs) - set(_OWN_OPTIONS) - _TABLE_OPTIONS)
+        if unknown:
+            msg = (
+                f"ParquetReader got unknown read_kwargs {unknown}; it takes ['dtype_backend', 'engine', "
+                f"'storage_options'] and pyarrow.parquet.read_table's options {sorted(_TABLE_OPTIONS)}. "
+                "Fix the name(s)."
+            )
+            raise ConfigTypeError(msg)
 
     def readable_files(self, paths: list[str], options: dict[str, Any], log: SkipLog) -> list[str]:
         reference: tuple[str, pa.Schema] | None = None
@@ -79,7 +93,11 @@ class ParquetReaderStage(BaseReader):
             if columns == []:  # fields=[]: no column to read, and the base class names the file
                 return schema.empty_table()
             try:
-                return parquet_file.read(columns=columns, **kwargs)
+                if set(kwargs) <= _FILE_OPTIONS:  # the open file reads itself: no second open
+                    return parquet_file.read(columns=columns, **kwargs)
+                fs, fs_path = url_to_fs(path, **options.get("storage_options", {}))
+                with fs.open(fs_path, "rb") as handle:  # filters and the like: read_table's own
+                    return pq.read_table(handle, columns=columns, **kwargs)
             except (pa.ArrowInvalid, OSError) as error:
                 if isinstance(error, OSError) and error.errno is not None:
                     raise  # the OS's error, not the data's: the base class judges it
