@@ -13,6 +13,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
     ├── StageSetupError        setup_on_node / setup raised, or outlasted setup_timeout, on a worker
     ├── InputError             bad input data: names the file, the record and the fix
     │   ├── BadInputError      one bad file or record; what on_error="skip" records of it
+    │   │   └── MissingFieldsError  a Parquet file lacks requested fields (also pyarrow's ArrowInvalid)
     │   └── DuplicateIdError   an id column that deduplication needs unique holds repeated or null ids
     └── OutputError            an output location that would lose or mix data
         ├── OutputExistsError  the folder holds files the writer's mode may not replace
@@ -27,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
+
 __all__ = [
     "BadInputError",
     "ClusterError",
@@ -35,6 +38,7 @@ __all__ = [
     "CuratorDaskError",
     "DuplicateIdError",
     "InputError",
+    "MissingFieldsError",
     "OutputError",
     "OutputExistsError",
     "OutputOverlapError",
@@ -150,6 +154,14 @@ def _rebuild_bad_input(cls: type[BadInputError], message: str, record: dict[str,
     InputError.__init__(error, message)
     error.record = record
     return error
+
+
+class MissingFieldsError(BadInputError, pa.ArrowInvalid):
+    """A Parquet file lacks some of the reader's ``fields``.
+
+    NeMo Curator's Parquet reader lets pyarrow raise ``ArrowInvalid`` there, so code that catches
+    ``pyarrow.ArrowInvalid`` (or ``ValueError``) catches this too.
+    """
 
 
 class DuplicateIdError(InputError):

@@ -72,9 +72,12 @@ def processing_stage(
     *,
     name: str,
     resources: Resources | dict[str, float] | None = None,
-    batch_size: int | None = 1,
+    batch_size: int | None = None,
 ) -> Callable[[Callable[[Any], Any]], FunctionStage]:
     """Decorate a function of one task to make it a stage instance.
+
+    ``batch_size`` defaults to ``None`` as in NeMo Curator: the executor decides, and the Dask
+    executor gives such a stage one task per call (a function of one task sees one at a time).
 
     Example:
         >>> @processing_stage(name="word_count")

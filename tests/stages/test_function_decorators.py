@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
+from curator_dask.backends.dask.plan import batch_size_of
 from curator_dask.stages import ProcessingStage, Resources, processing_stage
 from curator_dask.tasks import DocumentBatch
 
@@ -39,7 +40,7 @@ def test_defaults_and_resources_given_as_a_dict() -> None:
         return task
 
     assert noop.resources == Resources(cpus=0.5)
-    assert noop.batch_size == 1
+    assert noop.batch_size is None and batch_size_of(noop) == 1  # NeMo's default; the executor gives one task
 
     @processing_stage(name="plain")
     def plain(task: DocumentBatch) -> DocumentBatch:

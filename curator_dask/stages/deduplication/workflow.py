@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import inspect
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
+from curator_dask.pipeline.workflow import WorkflowBase, WorkflowRunResult
 from curator_dask.stages.deduplication._frames import check_shuffle_method
 from curator_dask.stages.deduplication.identification import (
     CURATOR_DEDUP_ID_STR,
@@ -31,6 +32,7 @@ from curator_dask.stages.deduplication.identification import (
 )
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
+from curator_dask.tasks import Task
 
 __all__ = ["DeduplicationReport", "DeduplicationWorkflow"]
 
@@ -39,8 +41,15 @@ _WRITERS = {"jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
 @dataclass
-class DeduplicationReport:
-    """What a deduplication run did.
+class DeduplicationReport(WorkflowRunResult):
+    """What a deduplication run did: NeMo Curator's ``WorkflowRunResult``, plus our counts.
+
+    As NeMo Curator's workflows return it: ``workflow_name`` is ``"exact_deduplication"`` or
+    ``"fuzzy_deduplication"``; ``pipeline_tasks`` holds the writer's output tasks under
+    ``"identification"`` (the removal-id files, ``perform_removal=False``) or ``"removal"`` (the
+    deduplicated documents); ``metadata`` holds ``total_time`` and ``identification_time``
+    (seconds; one fused pipeline, so both are the run's time) and ``num_duplicates`` (documents
+    removed or listed for removal), so ``get_metadata("num_duplicates")`` works as there.
 
     Attributes:
         documents_in: documents read.
@@ -50,6 +59,10 @@ class DeduplicationReport:
         elapsed_s: wall-clock seconds of the run.
     """
 
+    workflow_name: str = "deduplication"
+    # Left out of the repr: a run's tasks would drown the counts.
+    pipeline_tasks: dict[str, list[Task]] = field(default_factory=dict, repr=False)
+    metadata: dict[str, Any] = field(default_factory=dict, repr=False)
     documents_in: int = 0
     duplicate_groups: int = 0
     documents_removed: int = 0
@@ -62,14 +75,15 @@ class DeduplicationReport:
         return self.documents_in - self.documents_removed
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as plain data (for JSON or a notebook table)."""
-        return {**asdict(self), "documents_out": self.documents_out}
+        """The counts as plain data (for JSON or a notebook table); the tasks stay out."""
+        counts = ("documents_in", "duplicate_groups", "documents_removed", "output_files", "elapsed_s")
+        return {**{key: getattr(self, key) for key in counts}, "documents_out": self.documents_out}
 
 
-class DeduplicationWorkflow:
+class DeduplicationWorkflow(WorkflowBase):
     """Base of ``ExactDeduplicationWorkflow`` and ``FuzzyDeduplicationWorkflow``.
 
-    A subclass names its ``stage_class``; the mechanics live here.
+    A subclass names its ``stage_class`` and its ``workflow_name``; the mechanics live here.
 
     Args:
         output_path: directory for the output files (deduplicated documents, or removal ids).
@@ -93,6 +107,7 @@ class DeduplicationWorkflow:
     """
 
     stage_class: ClassVar[type[DuplicateIdentificationStage]]
+    workflow_name: ClassVar[str]  # NeMo Curator's name for the run (WorkflowRunResult.workflow_name)
 
     def __init__(
         self,
@@ -186,10 +201,20 @@ class DeduplicationWorkflow:
         """Run the workflow (on ``executor``, by default a new ``DaskExecutor``) and report."""
         began = time.perf_counter()
         result = self.pipeline().run(executor)
-        report = DeduplicationReport(output_files=sorted(p for task in result for p in task.data))
+        report = DeduplicationReport(
+            workflow_name=self.workflow_name, output_files=sorted(p for task in result for p in task.data)
+        )
+        report.add_pipeline_tasks("removal" if self.perform_removal else "identification", result)
         for task in result[:1]:
             record = next(p for p in task._stage_perf if p.stage_name == self.stage_class.name)
             for key in REPORT_METRICS:
                 setattr(report, key, int(record.custom_metrics.get(key, 0)))
         report.elapsed_s = time.perf_counter() - began
+        report.extend_metadata(
+            {
+                "total_time": report.elapsed_s,
+                "identification_time": report.elapsed_s,
+                "num_duplicates": report.documents_removed,
+            }
+        )
         return report

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.pipeline.workflow import WorkflowRunResult
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, ExactDuplicateIdentification
 from curator_dask.stages.deduplication.exact.identification import hash_documents
 from curator_dask.stages.deduplication.removal import remove_duplicates
@@ -78,3 +79,12 @@ def test_workflow_from_files_to_files(client, tmp_path) -> None:
     assert sorted(r["text"] for r in rows) == ["A", "a", "a ", "b", "c", "dé", "e", "f"]
     assert all(set(r) == {"text"} for r in rows)  # the ids added for dedup are not written
     assert report.to_dict()["documents_out"] == 8
+    # NeMo Curator's WorkflowRunResult view of the same run
+    assert isinstance(report, WorkflowRunResult) and report.workflow_name == "exact_deduplication"
+    assert sorted(p for t in report.pipeline_tasks["removal"] for p in t.data) == report.output_files
+    assert report.get_metadata("num_duplicates") == 4 and report.get_metadata("total_time") == report.elapsed_s > 0
+    assert set(report.to_dict()) == {*("documents_in", "duplicate_groups", "documents_removed"), *_PRINTED}
+    assert "pipeline_tasks" not in repr(report) and "documents_removed=4" in repr(report)
+
+
+_PRINTED = ("output_files", "elapsed_s", "documents_out")

@@ -135,3 +135,5 @@ def test_workflow_writes_deduplicated_files_and_a_report(client, tmp_path) -> No
     assert report.documents_in == 100 and len(rows) == report.documents_out
     assert 0 < report.duplicate_groups < report.documents_removed < 100
     assert len({r["id"] for r in rows}) == len(rows)
+    assert (report.workflow_name, list(report.pipeline_tasks)) == ("fuzzy_deduplication", ["removal"])
+    assert report.get_metadata("num_duplicates") == report.documents_removed

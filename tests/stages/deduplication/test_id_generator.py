@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curator_dask.errors import ConfigError
+from curator_dask.errors import ConfigError, StageSetupError
 from curator_dask.stages.deduplication import id_generator as ids
 from curator_dask.stages.text.io.reader import ParquetReaderStage
 from curator_dask.tasks import FileGroupTask
@@ -105,3 +105,19 @@ def test_assign_ids_refuses_a_changed_file_group(group: FileGroupTask) -> None:
         ParquetReaderStage(_assign_ids=True).process(group)
     with pytest.raises(ConfigError, match="Cannot generate and assign IDs at the same time"):
         ParquetReaderStage(_generate_ids=True, _assign_ids=True)
+
+
+@pytest.mark.usefixtures("no_generator")
+def test_assign_ids_without_a_generator_fails_at_setup_before_reading(group: FileGroupTask) -> None:
+    message = (
+        r"^ParquetReaderStage\(_assign_ids=True\) needs an id generator .* none exists \(NeMo Curator: the actor "
+        r"'id_generator' does not exist\)\. Fix: call .*create_id_generator_actor\(<the JSON file"
+    )
+    with pytest.raises(StageSetupError, match=message) as info:
+        ParquetReaderStage(_assign_ids=True).setup()
+    assert isinstance(info.value, RuntimeError)  # what NeMo Curator's reader raises there
+    ParquetReaderStage(_generate_ids=True).setup()  # deterministic ids need no generator
+    ids.create_id_generator_actor()
+    shipped = pickle.dumps(ParquetReaderStage(_assign_ids=True))
+    ids.kill_id_generator_actor()
+    pickle.loads(shipped).setup()  # the generator it carries is enough on a worker

@@ -16,3 +16,4 @@ class ExactDeduplicationWorkflow(DeduplicationWorkflow):
     """
 
     stage_class = ExactDuplicateIdentification
+    workflow_name = "exact_deduplication"

@@ -18,3 +18,4 @@ class FuzzyDeduplicationWorkflow(DeduplicationWorkflow):
     """
 
     stage_class = FuzzyDuplicateIdentification
+    workflow_name = "fuzzy_deduplication"

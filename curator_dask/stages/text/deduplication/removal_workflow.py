@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
+from curator_dask.pipeline.workflow import WorkflowBase, WorkflowRunResult
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.deduplication.id_generator import (
     CURATOR_DEDUP_ID_STR,
@@ -35,7 +36,7 @@ from curator_dask.stages.text.io.reader import JsonlReaderStage, ParquetReaderSt
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
 from curator_dask.tasks import Task
 
-__all__ = ["RemovalRunResult", "TextDuplicatesRemovalWorkflow"]
+__all__ = ["TextDuplicatesRemovalWorkflow"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,25 +45,13 @@ _WRITERS = {"parquet": ParquetWriter, "jsonl": JsonlWriter}
 
 
 @dataclass
-class RemovalRunResult:
-    """What a removal run returns: NeMo Curator's ``WorkflowRunResult`` attributes.
-
-    ``metadata`` holds ``total_time``, ``num_duplicates_removed`` (documents removed),
-    ``num_removal_ids`` and ``num_unmatched_ids`` (removal ids that matched no document).
-    """
-
-    workflow_name: str
-    pipeline_tasks: dict[str, list[Task]] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def get_metadata(self, key: str) -> Any:
-        """One metadata value (``None`` when absent)."""
-        return self.metadata.get(key)
-
-
-@dataclass
-class TextDuplicatesRemovalWorkflow:
+class TextDuplicatesRemovalWorkflow(WorkflowBase):
     """Removes the documents listed at ``ids_to_remove_path`` from the files at ``input_path``.
+
+    ``run`` returns a ``WorkflowRunResult`` named ``"text_duplicates_removal"``: the writer's
+    tasks under ``pipeline_tasks["removal"]``; ``metadata`` holds ``total_time``,
+    ``num_duplicates_removed`` (documents removed), ``num_removal_ids`` and ``num_unmatched_ids``
+    (removal ids that matched no document).
 
     Args are NeMo Curator's: ``input_path``, ``ids_to_remove_path``, ``output_path``;
     ``input_filetype`` (``"parquet"`` or ``"jsonl"``), ``input_fields``, ``id_field``,
@@ -150,7 +139,7 @@ class TextDuplicatesRemovalWorkflow:
         )
         return stages
 
-    def run(self, executor: Any = None, initial_tasks: list[Task] | None = None) -> RemovalRunResult:
+    def run(self, executor: Any = None, initial_tasks: list[Task] | None = None) -> WorkflowRunResult:
         """Run the removal (on ``executor``, by default a new ``DaskExecutor``) and report."""
         if (
             self.input_task_limit is not None
@@ -175,15 +164,16 @@ class TextDuplicatesRemovalWorkflow:
         finally:
             if self.id_generator_path is not None:
                 kill_id_generator_actor()
-        result = RemovalRunResult(
-            workflow_name="text_duplicates_removal", pipeline_tasks={"removal": list(tasks or [])}
-        )
+        result = WorkflowRunResult(workflow_name="text_duplicates_removal")
+        result.add_pipeline_tasks("removal", tasks)
         metrics = _removal_metrics(tasks or [])
-        result.metadata.update(
-            total_time=time.perf_counter() - began,
-            num_duplicates_removed=int(metrics.get("documents_removed", 0)),
-            num_removal_ids=int(metrics.get("removal_ids", 0)),
-            num_unmatched_ids=int(metrics.get("unmatched_ids", 0)),
+        result.extend_metadata(
+            {
+                "total_time": time.perf_counter() - began,
+                "num_duplicates_removed": int(metrics.get("documents_removed", 0)),
+                "num_removal_ids": int(metrics.get("removal_ids", 0)),
+                "num_unmatched_ids": int(metrics.get("unmatched_ids", 0)),
+            }
         )
         return result
 

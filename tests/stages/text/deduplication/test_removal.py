@@ -10,6 +10,7 @@ import pytest
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.errors import ConfigError, InputError, OutputOverlapError
+from curator_dask.pipeline.workflow import WorkflowRunResult
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow
 from curator_dask.stages.deduplication.id_generator import CURATOR_DEDUP_ID_STR, IdGeneratorBase
 from curator_dask.stages.text.deduplication import TextDuplicatesRemovalStage, TextDuplicatesRemovalWorkflow
@@ -73,6 +74,9 @@ def test_our_identification_ids_apply_to_the_original_files(tmp_path: Path, clie
     kept = pd.read_parquet(tmp_path / "out")
     assert sorted(kept["text"]) == [f"text {i}" for i in range(5)]
     assert kept.columns.tolist() == ["text", "n"]
+    assert isinstance(result, WorkflowRunResult) and result.workflow_name == "text_duplicates_removal"
+    assert [len(t.data) for t in result.pipeline_tasks["removal"]] == [1, 1, 1]
+    assert result.get_metadata("num_duplicates_removed") == 7 and result.get_metadata("total_time") > 0
     assert result.metadata["num_duplicates_removed"] == 7
     assert result.metadata["num_unmatched_ids"] == 0
 

@@ -109,16 +109,24 @@ def test_invalid_utf8_names_line_and_byte_offset(write_bytes: Writer, group: Cal
     assert stage._consume_custom_metrics()["skipped_records"] == 1
 
 
-def test_empty_file_raises_or_is_counted_or_allowed(write_bytes: Writer, group: Callable) -> None:
+def test_empty_file_among_others_is_read_and_all_empty_raises(write_bytes: Writer, group: Callable) -> None:
     empty, good = write_bytes("empty.jsonl", b""), write_bytes("good.jsonl", jsonl(ROWS))
-    with pytest.raises(InputError, match=r"empty\.jsonl: the file holds no records.*remove the empty file"):
-        JsonlReaderStage().process(group(good, empty))
-    stage = JsonlReaderStage(on_error="skip")
-    batch = stage.process(group(empty))
+    assert JsonlReaderStage().process(group(good, empty)).num_items == 2  # nothing to lose, as in NeMo Curator
+    message = (
+        rf"^No data read from files in task 0_abc: \['{re.escape(empty)}'\] hold no records\. Fix: remove "
+        r"the empty files, or pass allow_empty=True to the reader stage to hand an empty batch on\.$"
+    )
+    with pytest.raises(InputError, match=message):
+        JsonlReaderStage().process(group(empty))
+    batch = JsonlReaderStage(allow_empty=True).process(group(empty))
     assert batch.num_items == 0 and isinstance(batch.data, pd.DataFrame)
-    assert batch._metadata["skipped"] == [{"file": empty, "line": None, "reason": "the file holds no records"}]
-    assert stage._consume_custom_metrics() == {"skipped_records": 0.0, "skipped_files": 1.0}
-    assert JsonlReaderStage(allow_empty=True).process(group(empty, good)).num_items == 2
+
+
+def test_all_files_skipped_give_an_empty_batch_not_an_error(write_bytes: Writer, group: Callable) -> None:
+    bad = write_bytes("bad.jsonl", b"not json\n")
+    stage = JsonlReaderStage(on_error="skip")
+    batch = stage.process(group(bad))  # the skip record says why the batch is empty
+    assert batch.num_items == 0 and [(s["file"], s["line"]) for s in batch._metadata["skipped"]] == [(bad, 1)]
 
 
 def test_valid_lines_with_changing_types_fall_back_without_error(write_bytes: Writer, group: Callable) -> None:

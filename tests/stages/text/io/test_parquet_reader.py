@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curator_dask.errors import BadInputError, InputError
+from curator_dask.errors import BadInputError, ConfigTypeError, InputError, MissingFieldsError
 from curator_dask.stages.text.io.reader import ParquetReader, ParquetReaderStage
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
 
@@ -51,10 +51,42 @@ def test_reads_a_group_with_pyarrow_dtypes_by_default(write_table: Callable, gro
 def test_fields_select_columns(write_table: Callable, group: Callable) -> None:
     path = write_table("a.parquet", table())
     assert ParquetReaderStage(fields=["text"]).process(group(path)).get_columns() == ["text"]
-    with pytest.raises(InputError, match=r"none of the requested fields \['gone'\]"):
-        ParquetReaderStage(fields=["gone"]).process(group(path))
     with pytest.raises(ValueError, match="fields="):
         ParquetReaderStage(read_kwargs={"columns": ["text"]})
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (["text", "gone"], r"the requested fields \['gone'\] are not in the file \(it has \['id', 'text'\]\)"),
+        (["gone"], r"none of the requested fields \['gone'\] is in the file \(it has \['id', 'text'\]\)"),
+    ],
+)
+def test_missing_fields_are_bad_input_that_pyarrow_code_catches(
+    write_table: Callable, group: Callable, fields: list[str], reason: str
+) -> None:
+    path, other = write_table("a.parquet", table()), write_table("b.parquet", table().select(["text"]))
+    message = rf"^{path}: {reason}\. Fix: correct the reader's fields=\[\.\.\.\] \(a Parquet file must hold every one"
+    with pytest.raises(MissingFieldsError, match=message) as info:
+        ParquetReaderStage(fields=fields).process(group(path))
+    assert isinstance(info.value, pa.ArrowInvalid) and isinstance(info.value, InputError)  # NeMo's and ours
+    stage = ParquetReaderStage(fields=["text", "id"], on_error="skip")
+    batch = stage.process(group(path, other))
+    assert batch.num_items == 2 and [r["file"] for r in batch._metadata["skipped"]] == [other]
+
+
+def test_filters_and_other_read_table_options_reach_pyarrow(write_table: Callable, group: Callable) -> None:
+    a, b = write_table("a.parquet", table(3)), write_table("b.parquet", table(2))
+    stage = ParquetReaderStage(fields=["text"], read_kwargs={"filters": [("id", ">", 0)], "use_threads": False})
+    assert stage.process(group(a, b)).to_pandas()["text"].tolist() == ["doc 1", "doc 2", "doc 1"]
+    with pytest.raises(InputError, match=r"^No data read from files in task 0_abc"):  # NeMo's rule, filtered
+        ParquetReaderStage(read_kwargs={"filters": [("id", ">", 9)]}).process(group(a, b))
+    message = (
+        r"^ParquetReader got unknown read_kwargs \['filter'\]; it takes \['dtype_backend', 'engine', "
+        r"'storage_options'\] and pyarrow\.parquet\.read_table's options \[.*'filters'.*\]\. Fix the name\(s\)\.$"
+    )
+    with pytest.raises(ConfigTypeError, match=message):
+        ParquetReaderStage(read_kwargs={"filter": [("id", ">", 0)]})
 
 
 def test_schema_clash_names_both_files_and_columns(write_table: Callable, group: Callable) -> None:
@@ -98,11 +130,12 @@ def test_empty_and_corrupt_files(tmp_path: Path, write_table: Callable, group: C
     assert batch.num_items == 2 and [s["file"] for s in batch._metadata["skipped"]] == [empty, junk]
 
 
-def test_zero_row_file_is_empty_input(write_table: Callable, group: Callable) -> None:
-    path = write_table("none.parquet", table(0))
-    with pytest.raises(InputError, match="holds no records"):
-        ParquetReaderStage().process(group(path))
-    batch = ParquetReaderStage(allow_empty=True).process(group(path))
+def test_zero_row_files_raise_only_when_the_whole_task_is_empty(write_table: Callable, group: Callable) -> None:
+    none, some = write_table("none.parquet", table(0)), write_table("some.parquet", table(2))
+    assert ParquetReaderStage().process(group(none, some)).num_items == 2
+    with pytest.raises(InputError, match=r"^No data read from files in task 0_abc: .*none\.parquet'\] hold no"):
+        ParquetReaderStage().process(group(none))
+    batch = ParquetReaderStage(allow_empty=True).process(group(none))
     assert batch.num_items == 0 and batch.get_columns() == ["id", "text"]
 
 

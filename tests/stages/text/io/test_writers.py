@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from curator_dask.metrics import StagePerfStats
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter, check_output_paths, prepare_outputs
 from curator_dask.tasks import DocumentBatch, FileGroupTask
-from curator_dask.tasks.tasks import deterministic_hash
+from curator_dask.utils.hash_utils import get_deterministic_hash as deterministic_hash
 
 WRITERS = [pytest.param(JsonlWriter, "jsonl", id="jsonl"), pytest.param(ParquetWriter, "parquet", id="parquet")]
 FRAME = pd.DataFrame({"id": [1, 2, 3], "text": ["a", "bé", None], "score": [0.5, None, 2.0], "ok": [True, False, True]})
@@ -114,6 +115,23 @@ def test_failed_rename_leaves_no_file_and_retry_succeeds(
     assert listing(tmp_path) == []  # no final file, no temporary litter
     out = writer.process(batch())
     assert listing(tmp_path) == [Path(out.data[0]).name]
+
+
+def test_a_crash_that_cannot_clean_up_leaves_a_temporary_name_ignore_mode_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(self: LocalFileSystem, *args: object, **kwargs: object) -> None:
+        raise OSError("worker died")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalFileSystem, "mv", crash)
+        patch.setattr(LocalFileSystem, "rm", crash)
+        with pytest.raises(OSError, match="worker died"):
+            JsonlWriter(str(tmp_path)).process(batch())
+    (left,) = listing(tmp_path)
+    assert re.fullmatch(rf"\.{deterministic_hash(['/in/a.jsonl'], '0_abc_0')}\.jsonl\.tmp-[0-9a-f]{{32}}", left)
+    prepare_outputs([JsonlWriter(str(tmp_path), mode="ignore")])
+    assert listing(tmp_path) == []
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,23 +7,27 @@ there is one, and the fix; with ``on_error="skip"`` it is left out and recorded 
 ``_metadata["skipped"]`` as ``{"file", "line", "reason"}`` (``line`` is ``None`` for a whole
 file) and counted in the custom metrics ``skipped_records`` and ``skipped_files``.
 
-Bad files are: missing ones, links that loop, empty ones (unless ``allow_empty``), unreadable
-or corrupt ones, ones holding none of ``fields``, ones with a text column that is not UTF-8,
-and ones whose column types clash with an earlier file of the group (``_checks`` says which
-types unify). A compressed JSONL file cut short after some lines keeps those lines under
-``"skip"`` and gets a whole-file record saying where it broke off (see ``jsonl``).
+Bad files are: missing ones, links that loop, unreadable or corrupt ones, ones holding none of
+``fields`` (for Parquet, ones lacking any of them, as in NeMo Curator), ones with a text column
+that is not UTF-8, and ones whose column types clash with an earlier file of the group (``_checks``
+says which types unify). A file without records is not bad by itself; as in NeMo Curator, a task
+whose files hold no records at all raises ``InputError`` ("No data read from files in task ...", a
+``ValueError``) unless ``allow_empty=True``, or unless some of its files were skipped under
+``on_error="skip"`` (the skip records say why the batch is empty). A compressed JSONL file cut
+short after some lines keeps those lines under ``"skip"`` and gets a whole-file record saying where
+it broke off (see ``jsonl``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pandas as pd
 import pyarrow as pa
 
-from curator_dask.errors import BadInputError, ConfigError
+from curator_dask.errors import BadInputError, ConfigError, InputError, StageSetupError
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS, FilePartitioningStage
 from curator_dask.stages.text.io.reader._checks import (
@@ -36,6 +40,9 @@ from curator_dask.stages.text.io.reader._checks import (
 )
 from curator_dask.tasks import DocumentBatch, EmptyTask, FileGroupTask
 
+if TYPE_CHECKING:
+    from curator_dask.backends.base import WorkerMetadata
+
 __all__ = ["SKIP_HINT", "BaseReader", "BaseReaderComposite", "Part", "SkipLog"]
 
 logger = logging.getLogger(__name__)
@@ -46,12 +53,14 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
     """Base of the reader stages: reads each file of a group and concatenates the rows.
 
     Args:
-        fields: keep only these columns; a file with some of them missing is read with a
-            warning, a file with none of them is bad input.
+        fields: keep only these columns; a JSONL file with some of them missing is read with
+            a warning, one with none of them is bad input; a Parquet file lacking any of them is
+            bad input (``MissingFieldsError``, also a ``pyarrow.ArrowInvalid``), as in NeMo Curator.
         read_kwargs: format options (see the subclass); ``storage_options`` go to fsspec and
             ``dtype_backend`` (``"pyarrow"`` or ``"numpy_nullable"``) picks pandas dtypes.
         on_error: ``"raise"`` or ``"skip"`` (see the module docstring).
-        allow_empty: accept files without records instead of treating them as bad input.
+        allow_empty: hand on an empty batch when the task's files hold no records at all,
+            instead of raising ``InputError`` ("No data read from files in task ...").
         _generate_ids: add ``_curator_dedup_id`` (``id_generator``: the same files always get
             the same ids, without an actor).
         _assign_ids: add the ``_curator_dedup_id`` range the id generator holds for the files
@@ -96,6 +105,23 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             state["id_generator"] = active_generator()
         return state
 
+    def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
+        """Check, before any file is read, that ``_assign_ids`` has an id generator to look ids up in.
+
+        Raises:
+            StageSetupError: (a ``RuntimeError``, as NeMo Curator raises here) when none exists.
+        """
+        from curator_dask.stages.deduplication.id_generator import active_generator
+
+        if self._assign_ids and self.__dict__.get("id_generator") is None and active_generator() is None:
+            msg = (
+                f"{type(self).__name__}(_assign_ids=True) needs an id generator to look the files' ids up in, "
+                "and none exists (NeMo Curator: the actor 'id_generator' does not exist). Fix: call "
+                "curator_dask.stages.deduplication.id_generator.create_id_generator_actor(<the JSON file the "
+                "identification run wrote>) before building and running the pipeline."
+            )
+            raise StageSetupError(msg)
+
     # -- what a format implements -------------------------------------------------------------
     def read_file(self, path: str, options: dict[str, Any], log: SkipLog) -> Part:
         """The rows of one file; raise ``BadInputError`` for a bad file, report bad records to ``log``."""
@@ -123,6 +149,8 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             self._add_metric("skipped_records", lines)
             self._add_metric("skipped_files", len(log.records) - lines)
         data = self._combine(parts, options.get("dtype_backend", self.default_dtype_backend))
+        if len(data) == 0 and not self.allow_empty and not log.records:
+            _raise_no_data(task)
         if self._generate_ids or self._assign_ids:
             # imported here: stages.deduplication imports the readers
             from curator_dask.stages.deduplication.id_generator import active_generator, add_ids
@@ -137,8 +165,6 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
             part = _select_fields(path, part, self.fields)
         if isinstance(part, pa.Table):
             part = decode_columns(path, part)
-        if len(part) == 0 and not self.allow_empty:
-            raise BadInputError(path, "the file holds no records", fix=f"remove the empty file, {SKIP_HINT}")
         return part
 
     def _combine(self, parts: list[Part], dtype_backend: str | None) -> pd.DataFrame:
@@ -153,6 +179,16 @@ class BaseReader(ProcessingStage[FileGroupTask, DocumentBatch]):
     def _add_metric(self, name: str, value: float) -> None:
         # _log_metric keeps the last value; a batch of several tasks must add theirs up.
         self._log_metric(name, self.__dict__.get("_custom_metrics", {}).get(name, 0.0) + value)
+
+
+def _raise_no_data(task: FileGroupTask) -> None:
+    # NeMo Curator's check and wording: a task whose files hold no rows at all is an error,
+    # while an empty file among others is not (it loses nothing).
+    msg = (
+        f"No data read from files in task {task.task_id}: {list(task.data)} hold no records. Fix: remove "
+        "the empty files, or pass allow_empty=True to the reader stage to hand an empty batch on."
+    )
+    raise InputError(msg)
 
 
 def _select_fields(path: str, part: Part, fields: list[str]) -> Part:

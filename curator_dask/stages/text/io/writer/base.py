@@ -23,20 +23,21 @@ not implemented. A writer used without an executor (``writer.process(batch)`` in
 works: it creates the folder as it writes, and no mode is applied.
 
 The manifest (``<path>/.curator_dask/written/``, see ``writer/manifest.py``) is how curator_dask
-knows its own files: before a file is written its name is recorded there. File names are
-``<12 hex>.<extension>``: the hash of the task's ``_metadata["source_files"]`` with its
-``task_id`` as seed (NeMo Curator's formula), so a rerun or a recomputed batch writes the same
-name and a fan-out of one source into many tasks writes distinct ones. Each file is written under
-a hidden temporary name in the same folder (``.<name>.tmp-<uuid>``) and then moved to its final
-name, so a failed or interrupted task leaves no partial file under a final name, and a retry
-replaces rather than duplicates it. Readers skip hidden files. On object stores the move is a
-copy; each object still appears whole.
+knows its own files: before a file is written its name is recorded there. File names are ``<12
+hex>.<extension>``: ``utils.hash_utils.get_deterministic_hash`` of the task's
+``_metadata["source_files"]`` with its ``task_id`` as seed (NeMo Curator's formula and call), so a
+rerun or a recomputed batch writes the same name and a fan-out of one source into many tasks writes
+distinct ones. Each file is written under a hidden temporary name in the same folder
+(``.<name>.tmp-<32 random hex>``) and then moved to its final name, so a failed or interrupted task
+leaves no partial file under a final name, and a retry replaces rather than duplicates it. Readers
+skip hidden files. On object stores the move is a copy; each object still appears whole.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -50,7 +51,7 @@ from curator_dask.errors import ConfigError, InputError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.io.writer.manifest import OutputFolder
 from curator_dask.tasks import DocumentBatch, FileGroupTask
-from curator_dask.tasks.tasks import deterministic_hash
+from curator_dask.utils.hash_utils import get_deterministic_hash
 from curator_dask.utils.paths import absolute_path
 
 __all__ = ["BaseWriter"]
@@ -129,7 +130,8 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
         """Record ``file_name`` in the manifest, ``write(fs, temp_path)``, move it into place; its path."""
         fs, root = folder.fs, folder.root
         final_path = f"{root}/{file_name}"
-        temp_path = f"{root}/.{file_name}.tmp-{uuid.uuid4().hex}"
+        # 32 random hex (the manifest's pattern); not uuid4, which names only files without a source
+        temp_path = f"{root}/.{file_name}.tmp-{secrets.token_hex(16)}"
         # Recorded first (which also creates the folder), so that whichever step a crash follows,
         # the files it leaves are traceable to this entry and overwrite may remove them.
         folder.record(file_name)
@@ -147,9 +149,11 @@ class BaseWriter(ProcessingStage[DocumentBatch, FileGroupTask], ABC):
     def _base_name(self, task: DocumentBatch) -> str:
         source_files = task._metadata.get("source_files")
         if source_files:
-            return deterministic_hash([str(f) for f in source_files], task.task_id)
+            return get_deterministic_hash([str(f) for f in source_files], task.task_id)
         if task.task_id:
-            return deterministic_hash([task.dataset_name], task.task_id)
+            # NeMo Curator draws a uuid4 here; a name from the task id keeps a recomputed batch's
+            # file one file, so a retry replaces it instead of adding a second copy.
+            return get_deterministic_hash([task.dataset_name], task.task_id)
         logger.warning("Task has neither source_files nor a task_id; naming its output with a random uuid")
         return uuid.uuid4().hex
 

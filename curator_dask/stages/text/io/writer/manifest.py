@@ -32,7 +32,7 @@ __all__ = ["BOOKKEEPING", "Listing", "OutputFolder", "record_written"]
 BOOKKEEPING = ".curator_dask"
 _MANIFEST = f"{BOOKKEEPING}/written"
 _ENTRY_SUFFIX = ".entry"
-# Exactly what BaseWriter.process names its temporary files: ".<name>.tmp-<uuid4 hex>".
+# Exactly what BaseWriter.process names its temporary files: ".<name>.tmp-<32 random hex>".
 _TEMP = re.compile(r"^\.(?P<target>.+)\.tmp-[0-9a-f]{32}$")
 
 
