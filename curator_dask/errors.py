@@ -4,6 +4,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
 
     CuratorDaskError
     ├── ConfigError            a bad setting: executor config, YAML file, cluster option, CLI flag
+    │   └── ModelNotFoundError a model file or weights that are not where the stage was told to look
     ├── PipelineError          a pipeline that cannot be built, planned or shipped to the workers
     │   └── ResourceError      a stage asks for resources no worker has
     ├── ClusterError           a cluster that cannot be reached, started or is set up wrongly
@@ -18,7 +19,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
         └── OutputOverlapError an output path equal to, inside or containing an input path
 
 Each also derives from the builtin that callers of NeMo Curator would catch (``ValueError``,
-``RuntimeError``, ``TypeError`` or ``FileExistsError``), so code written against NeMo Curator
+``RuntimeError``, ``TypeError``, ``FileExistsError`` or ``FileNotFoundError``), so code written against NeMo Curator
 keeps working. Every message says what was wrong, where, and how to fix it.
 """
 
@@ -33,6 +34,7 @@ __all__ = [
     "CuratorDaskError",
     "DuplicateIdError",
     "InputError",
+    "ModelNotFoundError",
     "OutputError",
     "OutputExistsError",
     "OutputOverlapError",
@@ -50,6 +52,10 @@ class CuratorDaskError(Exception):
 
 class ConfigError(CuratorDaskError, ValueError):
     """A setting that cannot be used: unknown key, wrong type or value out of range."""
+
+
+class ModelNotFoundError(ConfigError, FileNotFoundError):
+    """A model file (or a model's weights) that is not where the stage was told to find it, on this node."""
 
 
 class PipelineError(CuratorDaskError, ValueError):

@@ -7,9 +7,10 @@ The heuristic filters are importable from here too, as in NeMo Curator 1.0 and 1
 
 from curator_dask.stages.text.filters import heuristic
 from curator_dask.stages.text.filters.doc_filter import DocumentFilter
+from curator_dask.stages.text.filters.fasttext import FastTextLangId, FastTextQualityFilter
 from curator_dask.stages.text.filters.heuristic import *  # noqa: F403
 from curator_dask.stages.text.filters.score_filter import Filter, Score, ScoreFilter
 
-__all__ = ["DocumentFilter", "Filter", "Score", "ScoreFilter"]
+__all__ = ["DocumentFilter", "FastTextLangId", "FastTextQualityFilter", "Filter", "Score", "ScoreFilter"]
 __all__ += heuristic.__all__
 __all__.sort()
