@@ -14,79 +14,31 @@ probability of ``label`` as a float. The batch methods run fastText on the whole
 from __future__ import annotations
 
 import os
-import socket
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from curator_dask.errors import ConfigError, ModelNotFoundError, StageSetupError
+from curator_dask.errors import ConfigError, StageSetupError
 from curator_dask.stages.text.filters.doc_filter import DocumentFilter
+from curator_dask.stages.text.filters.fasttext.model_file import (
+    check_model_file,
+    load_supervised_model,
+    where_to_put_it,
+)
 from curator_dask.stages.text.filters.langid import LangIdFilter
 from curator_dask.stages.text.utils.text_column import text_column
 
 __all__ = ["FastTextLangId", "FastTextQualityFilter"]
 
-# The int32 every fastText model file starts with (FASTTEXT_FILEFORMAT_MAGIC_INT32, little-endian).
-_MAGIC = 793712314
 _PREFIX = "__label__"
-_WHERE_TO_PUT_IT = (
-    "Pass model_path= the path of a supervised fastText model (.bin or .ftz) that every worker node can "
-    "read: a shared filesystem path, or the same path with the file copied to each node"
-)
 
 
 def _require_path(owner: str, model_path: str | os.PathLike[str] | None, purpose: str) -> str:
     if model_path is None:
-        msg = f"{owner}: model_path is required: the path of a fastText model to {purpose}. {_WHERE_TO_PUT_IT}."
+        msg = f"{owner}: model_path is required: the path of a fastText model to {purpose}. {where_to_put_it()}."
         raise ConfigError(msg)
     return os.fspath(model_path)
-
-
-def check_model_file(owner: str, model_path: str) -> None:
-    """Fail, on this node, when ``model_path`` is not a readable fastText model file.
-
-    Raises:
-        ModelNotFoundError: no file at that path on this node.
-        ConfigError: a file that cannot be read or is not a fastText model.
-    """
-    path = Path(model_path)
-    where = f"{str(path.absolute())!r} on node {socket.gethostname()!r}"
-    if not path.is_file():
-        what = "is a directory, not a model file" if path.is_dir() else "not found"
-        msg = f"{owner}: fastText model file {model_path!r} {what} (looked at {where}). {_WHERE_TO_PUT_IT}."
-        raise ModelNotFoundError(msg)
-    try:
-        with path.open("rb") as f:
-            head = f.read(4)
-    except OSError as e:
-        raise ConfigError(f"{owner}: fastText model file {where} cannot be read ({e}). {_WHERE_TO_PUT_IT}.") from e
-    if len(head) < 4 or int.from_bytes(head, "little") != _MAGIC:
-        msg = (
-            f"{owner}: {where} is not a fastText model (it lacks the fastText file header). "
-            f"{_WHERE_TO_PUT_IT}, as saved by fastText's save_model (a word-vector .vec or a zipped file will not do)."
-        )
-        raise ConfigError(msg)
-
-
-def load_supervised_model(owner: str, model_path: str) -> Any:
-    """The fastText classifier at ``model_path``, checked to be one (fastText is imported here only)."""
-    check_model_file(owner, model_path)
-    import fasttext
-
-    try:
-        model = fasttext.load_model(model_path)
-    except ValueError as e:  # a truncated or foreign file with the right first bytes
-        raise ConfigError(f"{owner}: fastText cannot load {model_path!r}: {e}. {_WHERE_TO_PUT_IT}.") from e
-    kind = model.f.getArgs().model.name
-    if kind != "supervised":
-        msg = (
-            f"{owner}: {model_path!r} is a fastText word-vector model ({kind}), which cannot classify. "
-            "Pass model_path= a classifier trained with fasttext.train_supervised (such as lid.176.bin)."
-        )
-        raise ConfigError(msg)
-    return model
 
 
 def _not_loaded(owner: str) -> StageSetupError:
@@ -252,11 +204,13 @@ class FastTextQualityFilter(DocumentFilter):
         wanted = np.array([label == self._label for label in labels], dtype=bool)
         return pd.Series(np.where(wanted, probabilities, 1 - probabilities), index=texts.index, dtype=np.float64)
 
+    def _keep(self, scores: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # a tiny draw under a small alpha is an infinite Pareto value: keep
+            pareto = uniform_draws(scores, self._seed) ** (-1.0 / self._alpha) - 1.0
+        return pareto > 1.0 - scores
+
     def keep_document(self, score: float) -> bool:
-        return bool(self.keep_batch(pd.Series([score], dtype=np.float64)).iloc[0])
+        return bool(self._keep(np.array([score], dtype=np.float64))[0])
 
     def keep_batch(self, scores: pd.Series) -> pd.Series:
-        values = scores.to_numpy(dtype=np.float64)
-        with np.errstate(over="ignore"):  # a tiny draw under a small alpha is an infinite Pareto value: keep
-            pareto = uniform_draws(values, self._seed) ** (-1.0 / self._alpha) - 1.0
-        return pd.Series(pareto > 1.0 - values, index=scores.index, dtype=bool)
+        return pd.Series(self._keep(scores.to_numpy(dtype=np.float64)), index=scores.index, dtype=bool)
