@@ -54,8 +54,12 @@ class ConfigError(CuratorDaskError, ValueError):
     """A setting that cannot be used: unknown key, wrong type or value out of range."""
 
 
-class ModelNotFoundError(ConfigError, FileNotFoundError):
-    """A model file (or a model's weights) that is not where the stage was told to find it, on this node."""
+class ModelNotFoundError(FileNotFoundError, ConfigError):
+    """A model file (or a model's weights) that is not where the stage was told to find it, on this node.
+
+    ``FileNotFoundError`` comes first so that the exception survives the pickling (tblib's) that
+    carries it from a worker to the client; with ``ValueError`` first, unpickling it fails.
+    """
 
 
 class PipelineError(CuratorDaskError, ValueError):
