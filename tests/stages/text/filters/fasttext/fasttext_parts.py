@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +49,10 @@ def documents(alphabets: dict[str, str], n: int, seed: int) -> list[tuple[str, s
     return pairs
 
 
-def _retrying(train: Callable[[], Any], what: Path) -> Any:
-    # fasttext-numpy2-wheel 0.9.2 sometimes stops a training on so small a corpus with "Encountered
-    # NaN." (the same arguments succeed on the next call), so a training is tried a few times.
-    for _ in range(200):
-        try:
-            return train()
-        except RuntimeError as e:
-            if "NaN" not in str(e):
-                raise
-    raise RuntimeError(f"fastText training kept failing with NaN on {what}")
+# fasttext-numpy2-wheel 0.9.2 leaves its input matrix uninitialised except for ``thread`` tenths
+# of it (DenseMatrix::uniform gives each training thread a tenth), so fewer than 11 threads train
+# on leftover memory and stop with "Encountered NaN." at random. 12 threads initialise all of it.
+_THREADS = 12
 
 
 def train_model(path: Path, alphabets: dict[str, str], lines: int = 400, seed: int = 0) -> Path:
@@ -68,8 +61,8 @@ def train_model(path: Path, alphabets: dict[str, str], lines: int = 400, seed: i
 
     train = path.with_suffix(".train.txt")
     train.write_text("".join(f"__label__{label} {text}\n" for label, text in documents(alphabets, lines, seed)))
-    kwargs = {"dim": 16, "epoch": 10, "lr": 0.5, "minn": 2, "maxn": 4, "bucket": 2000, "thread": 1, "verbose": 0}
-    _retrying(lambda: fasttext.train_supervised(str(train), **kwargs), train).save_model(str(path))
+    kwargs = {"dim": 16, "epoch": 10, "lr": 0.5, "minn": 2, "maxn": 4, "bucket": 2000, "verbose": 0}
+    fasttext.train_supervised(str(train), thread=_THREADS, **kwargs).save_model(str(path))
     return path
 
 
@@ -79,8 +72,8 @@ def train_word_vectors(path: Path) -> Path:
 
     train = path.with_suffix(".train.txt")
     train.write_text("".join(f"{text}\n" for _, text in documents(LANGUAGES, 100, 1)))
-    kwargs = {"dim": 8, "epoch": 1, "minn": 2, "maxn": 3, "bucket": 1000, "minCount": 1, "thread": 1, "verbose": 0}
-    _retrying(lambda: fasttext.train_unsupervised(str(train), **kwargs), train).save_model(str(path))
+    kwargs = {"dim": 8, "epoch": 1, "minn": 2, "maxn": 3, "bucket": 1000, "minCount": 1, "verbose": 0}
+    fasttext.train_unsupervised(str(train), thread=_THREADS, **kwargs).save_model(str(path))
     return path
 
 
