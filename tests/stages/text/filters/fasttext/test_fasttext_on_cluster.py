@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.config import load_pipeline_config
 from curator_dask.errors import StageSetupError
+from curator_dask.examples.sample_corpus import write_sample_corpus
 from curator_dask.pipeline import Pipeline
 from curator_dask.stages.text.filters import FastTextLangId, FastTextQualityFilter, ScoreFilter
 from curator_dask.tasks import DocumentBatch
@@ -86,3 +88,23 @@ def test_missing_model_fails_at_setup_before_any_batch(client, tmp_path):
                        r"'.+' on node '.+'\)\. Pass model_path= the path of a supervised fastText model"):  # fmt: skip
         Pipeline("missing", stages=stages).run(DaskExecutor(client=client), initial_tasks=_batches(LANGUAGES))
     assert not [e for e in read_log(log) if e.startswith("batch ")]  # no batch ran
+
+
+def test_nemo_curators_fasttext_yaml_runs_unchanged(client, langid_model, quality_model, tmp_path):
+    # NeMo Curator 1.4's own nemo_curator/config/text/fasttext_filter_pipeline.yaml, byte for byte.
+    write_sample_corpus(tmp_path / "in", num_docs=40, num_files=2)
+    overrides = [
+        f"input_path={tmp_path / 'in'}",
+        f"output_path={tmp_path / 'out'}",
+        f"fasttext_langid_model_path={langid_model}",
+        f"fasttext_quality_model_path={quality_model}",
+    ]
+    pipeline = load_pipeline_config(
+        Path(__file__).parent / "data" / "fasttext_filter_pipeline.yaml", overrides
+    ).pipeline()
+    stages = pipeline.build()
+    assert [type(s.filter_obj[0]) for s in stages if isinstance(s, ScoreFilter)] == [
+        FastTextLangId,
+        FastTextQualityFilter,
+    ]
+    assert pipeline.run(DaskExecutor(client=client)) and list((tmp_path / "out").glob("*.jsonl"))
