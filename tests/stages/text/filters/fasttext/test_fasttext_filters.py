@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import fasttext
@@ -188,3 +190,13 @@ def test_scoring_before_load_says_what_to_do_and_pickles_drop_the_model(cls: typ
         clone.load_model()
         assert clone.score_document("aei lnr") == loaded.score_document("aei lnr")
     assert loaded.name == ("lang_id" if cls is FastTextLangId else "fasttext_quality_filter")
+
+
+def test_importing_the_filters_does_not_import_fasttext() -> None:
+    probe = (
+        "import sys, curator_dask, curator_dask.stages.text.filters as f\n"
+        "f.FastTextLangId(model_path='m.bin'), f.FastTextQualityFilter(model_path='m.bin')\n"
+        "print(sorted(m for m in sys.modules if m == 'fasttext' or m.startswith('fasttext_')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "[]"
