@@ -9,7 +9,8 @@ The binary layout (fastText 0.9, ``FastText::saveModel``): magic and version (tw
 arguments (twelve int32 and a double), the dictionary header (three int32 and two int64), the
 dictionary entries (a NUL-terminated word, an int64 count and an int8 type each), pruning pairs,
 then the input and the output matrix, each a quantised flag (one byte) then, when dense, rows and
-columns (two int64) and ``rows * columns`` float32.
+columns (two int64) and ``rows * columns`` float32; when quantised (``.ftz``), codes and product
+quantizers (``QuantMatrix::save``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _HEAD = struct.Struct(
 )  # magic, version, dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate, t
 _DICT = struct.Struct("<iiiqq")  # size, nwords, nlabels, ntokens, pruneidx_size
 _MATRIX = struct.Struct("<?qq")  # quantised flag, rows, columns
+_DENSE = struct.Struct("<qq")  # rows, columns; then rows * columns float32
+_QUANT = struct.Struct("<?qqi")  # qnorm, rows, columns, codesize; then codesize bytes and a quantizer
+_PQ = struct.Struct("<iiii")  # a product quantizer: dim, nsubq, dsub, lastdsub
 _SUPERVISED = 3  # fastText's model_name::sup
 _ENTRY_TAIL = 9  # an entry's int64 count and int8 type, after its NUL-terminated word
 
@@ -53,15 +57,41 @@ def _dense_tail_fits(mm: mmap.mmap, dim: int, input_rows: int, output_rows: int)
 
 
 def _dictionary_ends(mm: mmap.mmap, size: int, pruned: int) -> int:
-    """Where the dictionary ends, walking its entries; -1 when the file ends inside it."""
+    """Where the dictionary (and its pruning pairs) ends, walking its entries."""
     pos = _HEAD.size + _DICT.size
     for _ in range(size):
         nul = mm.find(b"\0", pos)
         if nul < 0:
-            return -1
+            raise IndexError("the file ends inside the dictionary")
         pos = nul + 1 + _ENTRY_TAIL
-    pos += max(pruned, 0) * 8
-    return pos if pos < len(mm) else -1
+    return pos + max(pruned, 0) * 8
+
+
+def _quantizer_ends(mm: mmap.mmap, pos: int) -> int:
+    dim = _PQ.unpack_from(mm, pos)[0]  # dim, nsubq, dsub, lastdsub; then 256 centroids of dim float32
+    return pos + _PQ.size + dim * 256 * 4
+
+
+def _matrix_ends(mm: mmap.mmap, pos: int, quantised: bool) -> int:
+    """Where the matrix starting at ``pos`` (after its quantised flag) ends."""
+    if not quantised:
+        rows, columns = _DENSE.unpack_from(mm, pos)
+        return pos + _DENSE.size + rows * columns * 4
+    qnorm, rows, _, codesize = _QUANT.unpack_from(mm, pos)
+    pos = _quantizer_ends(mm, pos + _QUANT.size + codesize)
+    return _quantizer_ends(mm, pos + rows) if qnorm else pos  # norm codes (one byte a row), their quantizer
+
+
+def _walk_ends_at_file_end(mm: mmap.mmap, size: int, pruned: int) -> bool:
+    """Whether walking the whole layout (dictionary, then both matrices) ends exactly at the file's end."""
+    try:
+        pos = _dictionary_ends(mm, size, pruned)
+        quantised = bool(mm[pos])
+        pos = _matrix_ends(mm, pos + 1, quantised)
+        pos = _matrix_ends(mm, pos + 1, quantised and bool(mm[pos]))  # the output is quantised only with qout
+    except (IndexError, struct.error):
+        return False
+    return pos == len(mm)
 
 
 def _check_complete(owner: str, where: str, path: Path) -> None:
@@ -74,11 +104,8 @@ def _check_complete(owner: str, where: str, path: Path) -> None:
         if min(dim, size, nwords, nlabels, bucket) < 0 or nwords + nlabels != size:
             raise _incomplete(owner, where, len(mm))
         output_rows = nlabels if model == _SUPERVISED else nwords
-        if _dense_tail_fits(mm, dim, nwords + bucket, output_rows):
-            return
-        # Not a dense model of the announced shape: a quantised one (.ftz), or a file cut short.
-        end = _dictionary_ends(mm, size, pruned)
-        if end < 0 or not mm[end]:  # a dense input matrix whose shape did not fit the file
+        # A dense model is checked from its end alone; a quantised one (.ftz) by walking its layout.
+        if not _dense_tail_fits(mm, dim, nwords + bucket, output_rows) and not _walk_ends_at_file_end(mm, size, pruned):
             raise _incomplete(owner, where, len(mm))
 
 

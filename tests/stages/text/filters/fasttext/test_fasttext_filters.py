@@ -138,8 +138,13 @@ def test_bad_model_paths_name_the_path_and_the_fix(cls: type, tmp_path: Path, la
     with pytest.raises(ConfigError, match=r"words\.txt' on node '.+' is not a fastText model \(it lacks the fastText "
                        r"file header\)\. Pass model_path="):  # fmt: skip
         cls(model_path=tmp_path / "words.txt").model_check_or_download()
-    for name, length in [("cut_dictionary.bin", 100), ("cut_matrix.bin", -50)]:
-        (tmp_path / name).write_bytes(langid_model.read_bytes()[:length])  # fastText would hang on the first
+    whole = langid_model.read_bytes()
+    for name, data in [
+        ("cut_dictionary.bin", whole[:100]),
+        ("cut_matrix.bin", whole[:-50]),
+        ("more.bin", whole + b"x"),
+    ]:
+        (tmp_path / name).write_bytes(data)  # fastText hangs on the first and loads the second wrong
         with pytest.raises(ConfigError, match=rf"^{owner}: fastText model file '.+{name}' on node '.+' is incomplete "
                            r"or damaged \(\d+ bytes, fewer or other than its header announces\), as a copy or "
                            r"download that stopped part way leaves it; fastText would hang reading it\. Copy the "
@@ -158,9 +163,11 @@ def test_quantised_model_passes_the_file_checks_and_scores_as_fasttext(langid_mo
     assert [eval(s)[0] for s in langid.score_batch(texts)] == [
         _top(quantised, t.strip().replace("\n", " "))[1] for t in texts
     ]
-    (tmp_path / "cut.ftz").write_bytes((tmp_path / "langid.ftz").read_bytes()[:200])
-    with pytest.raises(ConfigError, match="is incomplete or damaged"):
-        FastTextLangId(model_path=tmp_path / "cut.ftz").model_check_or_download()
+    whole = (tmp_path / "langid.ftz").read_bytes()
+    for length in (200, len(whole) // 2, len(whole) - 1):  # in the dictionary, in the matrices, the last byte
+        (tmp_path / "cut.ftz").write_bytes(whole[:length])  # fastText hangs on the first, loads the others wrong
+        with pytest.raises(ConfigError, match="is incomplete or damaged"):
+            FastTextLangId(model_path=tmp_path / "cut.ftz").model_check_or_download()
 
 
 def test_word_vector_model_and_missing_quality_label_are_refused(tmp_path: Path, langid_model: Path) -> None:
