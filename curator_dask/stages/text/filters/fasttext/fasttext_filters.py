@@ -32,6 +32,7 @@ from curator_dask.stages.text.utils.text_column import text_column
 __all__ = ["FastTextLangId", "FastTextQualityFilter"]
 
 _PREFIX = "__label__"
+_SHOWN = 30  # language codes listed in an error
 
 
 def _require_path(owner: str, model_path: str | os.PathLike[str] | None, purpose: str) -> str:
@@ -89,11 +90,17 @@ class FastTextLangId(LangIdFilter):
     def load_model(self) -> None:
         """Load the model (once per worker) and check that it knows the wanted languages."""
         model = load_supervised_model("FastTextLangId", str(self._model_path))
+        known = sorted({label.removeprefix(_PREFIX).casefold() for label in model.get_labels()})
         try:
-            self._check_codes({label.removeprefix(_PREFIX).casefold() for label in model.get_labels()})
+            self._check_codes(set(known))
         except ValueError as e:
-            problem = str(e).split(": ", 1)[-1]
-            msg = f"FastTextLangId: model {str(self._model_path)!r}: {problem}. Pass lang= some of those, or None."
+            # LangIdFilter lists every code it knows; a fastText model may know thousands (GlotLID).
+            problem = str(e).split(": ", 1)[-1].split("; it knows", 1)[0]
+            shown = ", ".join(known[:_SHOWN]) + (f", ... ({len(known)} in all)" if len(known) > _SHOWN else "")
+            msg = (
+                f"FastTextLangId: model {str(self._model_path)!r}: {problem}; it knows {shown}. "
+                "Pass lang= some of those codes (a language alone matches all its scripts), or None."
+            )
             raise ConfigError(msg) from e
         self._fasttext_langid_model = model
 

@@ -139,8 +139,8 @@ def check_model_file(owner: str, model_path: str) -> None:
     except OSError as e:
         raise ConfigError(f"{owner}: fastText model file {where} cannot be read ({e}). {where_to_put_it()}.") from e
     msg = (
-        f"{owner}: {where} is not a fastText model (it lacks the fastText file header). "
-        f"{where_to_put_it()}, as saved by fastText's save_model (a word-vector .vec or a zipped file will not do)."
+        f"{owner}: {where} is not a fastText model: it lacks the fastText file header (word vectors in "
+        f".vec text, a compressed file or an HTML error page have none). {where_to_put_it()}."
     )
     raise ConfigError(msg)
 

@@ -64,7 +64,8 @@ def test_langid_keeps_by_language_or_language_script_and_score(langid_model: Pat
     strict = _loaded(FastTextLangId, model_path=langid_model, min_langid_score=1.01)
     assert not strict.keep_batch(strict.score_batch(texts)).any()
     with pytest.raises(ConfigError, match=r"langid\.bin': the model has no language \['deu_latn'\]; it knows "
-                       r"\['deu_cyrl', 'eng_latn'\]\. Pass lang= some of those, or None\.$"):  # fmt: skip
+                       r"deu_cyrl, eng_latn\. Pass lang= some of those codes \(a language alone matches all its "
+                       r"scripts\), or None\.$"):  # fmt: skip
         _loaded(FastTextLangId, model_path=langid_model, lang="deu_Latn")
 
 
@@ -135,8 +136,9 @@ def test_bad_model_paths_name_the_path_and_the_fix(cls: type, tmp_path: Path, la
     with pytest.raises(ConfigError, match=r"fastText model file '.+' is a directory, not a model file"):
         cls(model_path=tmp_path).model_check_or_download()
     (tmp_path / "words.txt").write_text("this is a text file, not a model\n")
-    with pytest.raises(ConfigError, match=r"words\.txt' on node '.+' is not a fastText model \(it lacks the fastText "
-                       r"file header\)\. Pass model_path="):  # fmt: skip
+    with pytest.raises(ConfigError, match=r"words\.txt' on node '.+' is not a fastText model: it lacks the fastText "
+                       r"file header \(word vectors in \.vec text, a compressed file or an HTML error page have "
+                       r"none\)\. Pass model_path="):  # fmt: skip
         cls(model_path=tmp_path / "words.txt").model_check_or_download()
     whole = langid_model.read_bytes()
     for name, data in [
