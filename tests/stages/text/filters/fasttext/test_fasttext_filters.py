@@ -18,7 +18,7 @@ from curator_dask.errors import ConfigError, InputError, StageSetupError
 from curator_dask.stages.text.filters import FastTextLangId, FastTextQualityFilter, ScoreFilter
 from curator_dask.stages.text.filters.fasttext.fasttext_filters import uniform_draws
 from curator_dask.tasks import DocumentBatch
-from tests.stages.text.filters.fasttext.fasttext_parts import AWKWARD, LANGUAGES, QUALITY, documents
+from tests.stages.text.filters.fasttext.fasttext_parts import AWKWARD, LANGUAGES, QUALITY, documents, train_model
 
 
 def _loaded(cls: type, **kwargs: object) -> FastTextLangId | FastTextQualityFilter:
@@ -67,6 +67,13 @@ def test_langid_keeps_by_language_or_language_script_and_score(langid_model: Pat
                        r"deu_cyrl, eng_latn\. Pass lang= some of those codes \(a language alone matches all its "
                        r"scripts\), or None\.$"):  # fmt: skip
         _loaded(FastTextLangId, model_path=langid_model, lang="deu_Latn")
+
+
+def test_a_long_language_list_is_cut_in_the_error(tmp_path: Path) -> None:
+    many = train_model(tmp_path / "many.bin", {f"l{i:02d}_Latn": "aeioulnrst" for i in range(35)}, lines=140)
+    with pytest.raises(ConfigError, match=r"no language \['zz'\]; it knows l00_latn, l01_latn, .+, l29_latn, \.\.\. "
+                       r"\(35 in all\)\. Pass lang="):  # fmt: skip
+        _loaded(FastTextLangId, model_path=many, lang="zz")
 
 
 def test_quality_scores_equal_fasttext_in_process(quality_model: Path) -> None:
