@@ -4,7 +4,8 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
 
     CuratorDaskError
     ├── ConfigError            a bad setting: executor config, YAML file, cluster option, CLI flag
-    │   └── ConfigTypeError    a setting of the wrong type (also a TypeError)
+    │   ├── ConfigTypeError    a setting of the wrong type (also a TypeError)
+    │   └── ModelNotFoundError a model file or weights that are not where the stage was told to look
     ├── PipelineError          a pipeline that cannot be built, planned or shipped to the workers
     │   └── ResourceError      a stage asks for resources no worker has
     ├── ClusterError           a cluster that cannot be reached, started or is set up wrongly
@@ -20,7 +21,7 @@ Every error a user can meet derives from one root, so ``except CuratorDaskError`
         └── OutputOverlapError an output path equal to, inside or containing an input path
 
 Each also derives from the builtin that callers of NeMo Curator would catch (``ValueError``,
-``RuntimeError``, ``TypeError`` or ``FileExistsError``), so code written against NeMo Curator
+``RuntimeError``, ``TypeError``, ``FileExistsError`` or ``FileNotFoundError``), so code written against NeMo Curator
 keeps working. Every message says what was wrong, where, and how to fix it.
 """
 
@@ -39,6 +40,7 @@ __all__ = [
     "DuplicateIdError",
     "InputError",
     "MissingFieldsError",
+    "ModelNotFoundError",
     "OutputError",
     "OutputExistsError",
     "OutputOverlapError",
@@ -60,6 +62,12 @@ class ConfigError(CuratorDaskError, ValueError):
 
 class ConfigTypeError(ConfigError, TypeError):
     """A setting of the wrong type (a number where paths belong), where NeMo Curator raises ``TypeError``."""
+class ModelNotFoundError(FileNotFoundError, ConfigError):
+    """A model file (or a model's weights) that is not where the stage was told to find it, on this node.
+
+    ``FileNotFoundError`` comes first so that the exception survives the pickling (tblib's) that
+    carries it from a worker to the client; with ``ValueError`` first, unpickling it fails.
+    """
 
 
 class PipelineError(CuratorDaskError, ValueError):
@@ -172,7 +180,7 @@ class OutputError(CuratorDaskError, ValueError):
     """An output location that would lose, mix or overwrite data."""
 
 
-class OutputExistsError(OutputError, FileExistsError):
+class OutputExistsError(FileExistsError, OutputError):
     """The output folder holds files that the writer's ``mode`` may not replace."""
 
 
