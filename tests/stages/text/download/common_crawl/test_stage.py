@@ -45,6 +45,7 @@ def _metric(batches: list[DocumentBatch], name: str) -> float:
     return sum(p.custom_metrics.get(name, 0.0) for b in batches for p in b._stage_perf if p.stage_name.startswith("it"))
 
 
+@pytest.mark.slow  # two pipeline runs over 13 pages, one of them huge: about 6 s on 2 shared cores
 def test_urls_to_documents_and_a_rerun_downloads_nothing(served: Path, server: LoopbackServer, tmp_path: Path, client):
     pages = crawl_pages(huge_paragraphs=1000)
     paths = write_crawl(served, pages, files=2)
@@ -79,6 +80,7 @@ def test_urls_to_documents_and_a_rerun_downloads_nothing(served: Path, server: L
     pd.testing.assert_frame_equal(again, frame)
 
 
+@pytest.mark.slow  # a child process per worker, killed and restarted: about 4 s
 def test_a_corrupted_record_is_skipped_and_counted_and_a_slow_page_times_out(
     served: Path, server: LoopbackServer, tmp_path: Path, client
 ):
