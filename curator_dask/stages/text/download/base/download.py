@@ -169,7 +169,10 @@ class DocumentDownloadStage(ProcessingStage[FileGroupTask, FileGroupTask]):
                 continue
             if self.on_error == "raise":
                 reason = f"download failed after {outcome.attempts} tries: {outcome.error}"
-                fix = "check the URL and the network, or pass download_on_error='skip' to report it and go on"
+                fix = (
+                    "check the URL and the network, or report such URLs and go on with download_on_error='skip' "
+                    "(on_error='skip' on a DocumentDownloadStage)"
+                )
                 raise BadInputError(url, reason, fix=fix)
             failures.append({"url": url, "error": outcome.error, "attempts": outcome.attempts})
         add_metrics(self, {"downloaded_files": fetched, "failed_downloads": len(failures)})

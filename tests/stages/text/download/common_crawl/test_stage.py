@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,10 @@ def test_the_composite_decomposes_into_nemo_named_stages(tmp_path: Path):
     ]
     assert stage.outputs() == (["data"], ["url", "warc_id", "source_id", "language", "text", "file_name"])
     assert not (tmp_path / "x").exists()
+
+
+def test_reading_from_s3_without_s3fs_says_what_to_install(tmp_path: Path):
+    if importlib.util.find_spec("s3fs") is not None:
+        pytest.skip("s3fs is installed here")
+    with pytest.raises(ConfigError, match=r"needs s3fs; install it \(pip install s3fs\) or download over HTTPS"):
+        CommonCrawlDownloadExtractStage("2024-10", "2024-10", str(tmp_path), use_aws_to_download=True)
