@@ -9,7 +9,7 @@ named as CLD2 names it); the two detectors can disagree on short or mixed pages.
 
 from __future__ import annotations
 
-import shutil
+import subprocess
 import unicodedata
 from functools import cache
 from typing import Any
@@ -25,8 +25,12 @@ __all__ = [
 
 
 def check_s5cmd_installed() -> bool:
-    """True when the ``s5cmd`` command is on the ``PATH`` (curator_dask's downloads do not need it)."""
-    return shutil.which("s5cmd") is not None
+    """True when the ``s5cmd`` command runs (curator_dask's downloads do not need it)."""
+    try:
+        subprocess.run(["s5cmd", "version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def remove_control_characters(text: str) -> str:

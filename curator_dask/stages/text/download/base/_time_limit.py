@@ -12,6 +12,7 @@ cannot stop C code. ``benchmarks/extract.py`` measures what each costs per recor
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import select
@@ -26,6 +27,8 @@ from typing import Any, Literal
 from curator_dask.stages.text.download.base.extract import DocumentExtractor
 
 __all__ = ["TimeLimitedExtractor"]
+
+logger = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("!Q")
 _STARTUP_TIMEOUT_S = 120.0
@@ -115,6 +118,7 @@ class TimeLimitedExtractor:
                 self.close()
                 msg = f"the extraction process did not start within {_STARTUP_TIMEOUT_S}s; see the worker's log"
                 raise RuntimeError(msg)
+            logger.info("extraction child process %d started for %s", self._child.pid, type(self.extractor).__name__)
         return self._child
 
     def start(self) -> None:

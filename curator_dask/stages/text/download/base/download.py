@@ -57,12 +57,13 @@ class DocumentDownloader(ABC):
     Args:
         download_dir: folder for the downloaded files (created at the first download).
         verbose: log every download and every file found complete on disk.
-        max_retries: further tries after a failed one (``NoRetry`` failures are not retried).
+        max_retries: further tries after a failed one (``NoRetry`` failures are not retried); 0, one
+            try, is NeMo Curator's base behaviour (its Common Crawl downloader retries, and so does ours).
         retry_backoff_s: wait before the first retry; doubled before each further one.
     """
 
     def __init__(
-        self, download_dir: str, verbose: bool = False, *, max_retries: int = 3, retry_backoff_s: float = 1.0
+        self, download_dir: str, verbose: bool = False, *, max_retries: int = 0, retry_backoff_s: float = 1.0
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             msg = f"max_retries must be a non-negative int, got {max_retries!r}"
@@ -87,14 +88,16 @@ class DocumentDownloader(ABC):
 
     def download(self, url: str) -> str | None:
         """The local path of ``url``'s file, downloading it unless complete on disk; ``None`` on failure."""
-        return self.download_with_outcome(url).path
+        outcome = self.download_with_outcome(url)
+        self.__dict__["_last_outcome"] = outcome  # what the stage reports when this returns None
+        return outcome.path
 
     def download_with_outcome(self, url: str) -> DownloadOutcome:
         """``download``, saying also how many tries it took and the last error."""
         output_file = os.path.join(self._download_dir, self._get_output_filename(url))
         if os.path.isfile(output_file) and os.path.getsize(output_file) > 0:
             if self._verbose:
-                logger.info("%s is complete on disk; not downloading %s again", output_file, url)
+                logger.info("File: %s exists. Not downloading %s again", output_file, url)
             return DownloadOutcome(url, output_file)
         os.makedirs(self._download_dir, exist_ok=True)
         temp_file = output_file + ".tmp"
@@ -107,13 +110,14 @@ class DocumentDownloader(ABC):
             if success:
                 os.replace(temp_file, output_file)
                 if self._verbose:
-                    logger.info("downloaded %s to %s (%d bytes)", url, output_file, os.path.getsize(output_file))
+                    size = os.path.getsize(output_file)
+                    logger.info("Successfully downloaded %s to %s (%d bytes)", url, output_file, size)
                 return DownloadOutcome(url, output_file, attempts=attempt, fetched=True)
             logger.warning("download of %s failed (try %d of %d): %s", url, attempt, self._max_retries + 1, error)
             if isinstance(error, NoRetry):
                 break
-        if os.path.exists(temp_file):  # a partial file is fetched again from the start next time
-            os.remove(temp_file)
+        # A partial ``.tmp`` stays (as in NeMo Curator) and is overwritten from the start next time.
+        logger.error("Failed to download to %s: %s", output_file, error)
         return DownloadOutcome(url, None, error or "unknown error", attempts=attempt)
 
     def num_workers_per_node(self) -> int | None:
@@ -154,14 +158,21 @@ class DocumentDownloadStage(ProcessingStage[FileGroupTask, FileGroupTask]):
         failures: list[dict[str, object]] = []
         fetched = 0
         for url in task.data:
-            outcome = self.downloader.download_with_outcome(url)
-            if outcome.path is not None:
-                local_files.append(outcome.path)
+            # download() is NeMo Curator's entry point (a subclass may override it); it leaves its outcome.
+            path = self.downloader.download(url)
+            outcome = self.downloader.__dict__.pop("_last_outcome", None)
+            if not isinstance(outcome, DownloadOutcome) or outcome.url != url:
+                outcome = DownloadOutcome(url, path, None if path else "the downloader returned no file", attempts=1)
+            if path is not None:
+                local_files.append(path)
                 fetched += outcome.fetched
                 continue
             if self.on_error == "raise":
                 reason = f"download failed after {outcome.attempts} tries: {outcome.error}"
-                fix = "check the URL and the network, or pass download_on_error='skip' to report it and go on"
+                fix = (
+                    "check the URL and the network, or report such URLs and go on with download_on_error='skip' "
+                    "(on_error='skip' on a DocumentDownloadStage)"
+                )
                 raise BadInputError(url, reason, fix=fix)
             failures.append({"url": url, "error": outcome.error, "attempts": outcome.attempts})
         add_metrics(self, {"downloaded_files": fetched, "failed_downloads": len(failures)})

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from curator_dask.backends.base import WorkerMetadata
+from curator_dask.backends.utils import RayStageSpecKeys
 from curator_dask.errors import BadInputError, ConfigError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.download.base._time_limit import TimeLimitedExtractor
@@ -123,6 +124,12 @@ class DocumentIterateExtractStage(ProcessingStage[FileGroupTask, DocumentBatch])
         columns = self.extractor.output_columns() if self.extractor is not None else self.iterator.output_columns()
         return ["data"], columns + ([self.filename_col] if self.filename_col else [])
 
+    def ray_stage_spec(self) -> dict[str, Any]:
+        """NeMo Curator's Ray hint (restart a worker every ``max_calls_per_worker`` tasks); unused on Dask."""
+        if self.max_calls_per_worker is None:
+            return {}
+        return {RayStageSpecKeys.MAX_CALLS_PER_WORKER: self.max_calls_per_worker}
+
     def setup(self, worker_metadata: WorkerMetadata | None = None) -> None:
         if self.extractor is not None and self.extract_timeout_s is not None and self._limited is None:
             self._limited = TimeLimitedExtractor(self.extractor, float(self.extract_timeout_s))
@@ -207,5 +214,8 @@ class DocumentIterateExtractStage(ProcessingStage[FileGroupTask, DocumentBatch])
         where = "the file" if record is None else f"record {record}"
         if self.on_error == "raise":
             raise BadInputError(file_path, f"{where}: {reason}", fix=_SKIP_FIX)
-        logger.warning("skipping %s of %s: %s", where, file_path, reason)
+        if record is None:
+            logger.error("Error iterating %s: %s", file_path, reason)
+        else:
+            logger.warning("skipping %s of %s: %s", where, file_path, reason)
         skipped.append({"file": file_path, "record": record, "reason": reason})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from curator_dask.stages.base import CompositeStage, ProcessingStage
 from curator_dask.stages.text.download.base.download import DocumentDownloader, DocumentDownloadStage
@@ -43,17 +43,22 @@ class DocumentDownloadExtractStage(CompositeStage[EmptyTask, DocumentBatch]):
     extract_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
+        # Our settings are passed on only where they differ from the sub-stages' defaults, so that
+        # with NeMo Curator's arguments the sub-stages are built with exactly NeMo Curator's calls.
+        download_extra = {"on_error": self.download_on_error} if self.download_on_error != "raise" else {}
+        iterate_extra: dict[str, Any] = {"on_error": self.on_error} if self.on_error != "skip" else {}
+        if self.extract_timeout_s is not None:
+            iterate_extra["extract_timeout_s"] = self.extract_timeout_s
         self.stages: list[ProcessingStage] = [
             URLGenerationStage(url_generator=self.url_generator, limit=self.url_limit),
-            DocumentDownloadStage(downloader=self.downloader, on_error=self.download_on_error),
+            DocumentDownloadStage(downloader=self.downloader, **download_extra),
             DocumentIterateExtractStage(
                 iterator=self.iterator,
                 extractor=self.extractor,
                 record_limit=self.record_limit,
                 add_filename_column=self.add_filename_column,
                 max_calls_per_worker=self.extractor_max_calls_per_worker,
-                on_error=self.on_error,
-                extract_timeout_s=self.extract_timeout_s,
+                **iterate_extra,
             ),
         ]
         generator_name = type(self.url_generator).__name__.lower()

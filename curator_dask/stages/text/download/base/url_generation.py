@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any
 
+from curator_dask.backends.utils import RayStageSpecKeys
 from curator_dask.errors import ConfigError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.resources import Resources
@@ -59,3 +61,11 @@ class URLGenerationStage(ProcessingStage[EmptyTask, FileGroupTask]):
 
     def num_workers(self) -> int | None:
         return 1
+
+    def ray_stage_spec(self) -> dict[str, Any]:
+        """NeMo Curator's Ray hint: this stage fans one task out into one per URL; unused on Dask."""
+        return {RayStageSpecKeys.IS_FANOUT_STAGE: True}
+
+    def xenna_stage_spec(self) -> dict[str, Any]:
+        """NeMo Curator's Xenna hint: none; unused on Dask."""
+        return {}

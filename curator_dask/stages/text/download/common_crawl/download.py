@@ -26,7 +26,7 @@ class CommonCrawlWARCDownloader(DocumentDownloader):
         download_dir: where the WARC files go.
         use_aws_to_download: fetch from the ``commoncrawl`` S3 bucket instead of HTTPS.
         verbose: log every download.
-        max_retries, retry_backoff_s: see ``DocumentDownloader``.
+        max_retries, retry_backoff_s: see ``DocumentDownloader`` (3 retries here: NeMo's ``wget`` retried too).
         timeout_s: socket timeout of one HTTP request.
         storage_options: fsspec options for non-HTTP URLs.
     """

@@ -16,15 +16,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin
 
-from curator_dask.errors import BadInputError, ConfigError
+from curator_dask.errors import BadInputError, ConfigError, InputError
 from curator_dask.stages.text.download.base import URLGenerator
 from curator_dask.stages.text.download.base.fetch import fetch_bytes
 
-__all__ = ["BaseCommonCrawlUrlGenerator", "MainCommonCrawlUrlGenerator", "NewsCommonCrawlUrlGenerator"]
+__all__ = [
+    "BaseCommonCrawlUrlGenerator",
+    "CommonCrawlIndexError",
+    "MainCommonCrawlUrlGenerator",
+    "NewsCommonCrawlUrlGenerator",
+]
 
 logger = logging.getLogger(__name__)
 
 _FIRST_MAIN = date(2013, 1, 1)
+
+
+class CommonCrawlIndexError(InputError, RuntimeError):
+    """The snapshot index (``collinfo.json``) cannot be fetched or read; a ``RuntimeError`` as in NeMo Curator."""
+
+
 _FIRST_NEWS = date(2016, 8, 1)
 _OLD_SNAPSHOTS = {"CC-MAIN-2009-2010", "CC-MAIN-2008-2009"}
 
@@ -113,8 +124,8 @@ class MainCommonCrawlUrlGenerator(BaseCommonCrawlUrlGenerator):
         try:
             index: list[dict[str, str]] = json.loads(fetch_bytes(url, timeout_s=10))
         except (OSError, json.JSONDecodeError) as error:
-            msg = f"Failed to fetch Common Crawl index from {url}: {error}"
-            raise RuntimeError(msg) from error
+            msg = f"Failed to fetch Common Crawl index from {url}: {error}. Fix: check index_prefix and the network"
+            raise CommonCrawlIndexError(msg) from error
         return index
 
     def generate_path_urls(self) -> list[str]:

@@ -56,7 +56,7 @@ def test_a_dropped_connection_is_a_failure_not_a_file(served: Path, server: Loop
     outcome = downloader.download_with_outcome(f"{server.url}/drop/a.warc.gz")
     assert outcome.path is None and outcome.attempts == 3
     assert (outcome.error or "").startswith("connection closed after 100000 of 200000 bytes of http://127.0.0.1")
-    assert os.listdir(tmp_path / "dl") == []  # neither a final nor a temporary file
+    assert os.listdir(tmp_path / "dl") == ["a.warc.gz.tmp"]  # never under the final name
 
 
 def test_server_errors_are_retried_with_backoff(served: Path, server: LoopbackServer, tmp_path: Path):

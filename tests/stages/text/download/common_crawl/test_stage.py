@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ def _metric(batches: list[DocumentBatch], name: str) -> float:
     return sum(p.custom_metrics.get(name, 0.0) for b in batches for p in b._stage_perf if p.stage_name.startswith("it"))
 
 
+@pytest.mark.slow  # two pipeline runs over 13 pages, one of them huge: about 6 s on 2 shared cores
 def test_urls_to_documents_and_a_rerun_downloads_nothing(served: Path, server: LoopbackServer, tmp_path: Path, client):
     pages = crawl_pages(huge_paragraphs=1000)
     paths = write_crawl(served, pages, files=2)
@@ -79,6 +81,7 @@ def test_urls_to_documents_and_a_rerun_downloads_nothing(served: Path, server: L
     pd.testing.assert_frame_equal(again, frame)
 
 
+@pytest.mark.slow  # a child process per worker, killed and restarted: about 4 s
 def test_a_corrupted_record_is_skipped_and_counted_and_a_slow_page_times_out(
     served: Path, server: LoopbackServer, tmp_path: Path, client
 ):
@@ -132,3 +135,10 @@ def test_the_composite_decomposes_into_nemo_named_stages(tmp_path: Path):
     ]
     assert stage.outputs() == (["data"], ["url", "warc_id", "source_id", "language", "text", "file_name"])
     assert not (tmp_path / "x").exists()
+
+
+def test_reading_from_s3_without_s3fs_says_what_to_install(tmp_path: Path):
+    if importlib.util.find_spec("s3fs") is not None:
+        pytest.skip("s3fs is installed here")
+    with pytest.raises(ConfigError, match=r"needs s3fs; install it \(pip install s3fs\) or download over HTTPS"):
+        CommonCrawlDownloadExtractStage("2024-10", "2024-10", str(tmp_path), use_aws_to_download=True)

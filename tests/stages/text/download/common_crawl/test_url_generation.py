@@ -10,6 +10,7 @@ import pytest
 
 from curator_dask.errors import BadInputError, ConfigError
 from curator_dask.stages.text.download.common_crawl.url_generation import (
+    CommonCrawlIndexError,
     MainCommonCrawlUrlGenerator,
     NewsCommonCrawlUrlGenerator,
 )
@@ -49,7 +50,9 @@ def test_a_path_list_that_cannot_be_had_is_an_error_naming_it(served: Path, serv
 
 
 def test_an_unreachable_index_is_an_error(server: LoopbackServer):
-    with pytest.raises(RuntimeError, match=r"Failed to fetch Common Crawl index from http://127.*/collinfo\.json"):
+    with pytest.raises(
+        CommonCrawlIndexError, match=r"index from http://127.*/collinfo\.json: HTTP 404 .*Fix: check index_prefix"
+    ):
         _main(server, "2024-10", "2024-10").generate_path_urls()
 
 

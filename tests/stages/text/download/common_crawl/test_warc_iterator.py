@@ -83,3 +83,16 @@ def test_wet_files_give_their_conversion_records(tmp_path: Path, backend: str):
 def test_the_backend_is_checked():
     with pytest.raises(ConfigError, match="backend must be 'auto', 'fastwarc' or 'warcio', got 'pywarc'"):
         CommonCrawlWarcIterator(backend="pywarc")  # type: ignore[arg-type]
+
+
+def test_wet_records_become_documents_with_their_language(tmp_path: Path):
+    from curator_dask.stages.text.download.common_crawl.extract import CommonCrawlWETExtractor
+
+    path = tmp_path / "a.warc.wet.gz"
+    german = "Der Fluss ist seit jeher das Herz der Stadt, und er ist immer noch das Erste, was die Besucher sehen."
+    write_wet(path, [("https://example.de/a", german), ("https://example.com/empty", "  \n")])
+    extractor = CommonCrawlWETExtractor()
+    documents = [extractor.extract(r) for r in CommonCrawlWetIterator().iterate(str(path))]  # type: ignore[arg-type]
+    assert documents[1] is None  # no text: no document
+    assert documents[0] is not None and (documents[0]["language"], documents[0]["text"]) == ("GERMAN", german)
+    assert extractor.output_columns() == ["url", "warc_id", "source_id", "language", "text"]
