@@ -49,6 +49,13 @@ DEFAULT_PATHS = [
     "tests/utils/test_hash_utils.py",
     "tests/utils/test_writer_utils.py",
     "tests/metrics/test_metrics_utils.py",
+    "tests/stages/text/filters/fasttext",
+    "tests/stages/text/download",
+    "tests/stages/text/models",
+    "tests/stages/text/classifiers",
+    "tests/stages/text/embedders",
+    "tests/stages/deduplication/semantic",
+    "tests/stages/text/deduplication/test_semantic.py",
 ]
 
 MARKERS_CONFTEST = '''\
