@@ -16,6 +16,7 @@ workers, cupy on GPU workers (cudf partitions).
 from __future__ import annotations
 
 import logging
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +77,8 @@ def _init_centroids(samples: list[Any], columns: list[str], k: int, size: int, i
     return to_host(chosen).astype(np.float32)
 
 
-def _partial(df: Any, columns: list[str], centroids: np.ndarray, block: int) -> dict[str, Any]:
+def _partial(x: Any, centroids: np.ndarray, block: int) -> dict[str, Any]:
     """One partition's contribution to a Lloyd step, on the host: sums, counts, inertia, sum of squares."""
-    x = partition_matrix(df, columns)
     xp = array_module(x)
     labels, sq = nearest_centroids(x, xp.asarray(centroids), block)
     sums, counts = partial_sums(x, labels, len(centroids))
@@ -148,38 +148,41 @@ def fit_kmeans(
         sample_size: rows the initialisation draws from (at least ``2 * n_clusters``).
         block: rows per distance block (memory ``block x n_clusters`` floats per task).
     """
-    best: KMeansResult | None = None
+    best: tuple[Any, int, float] | None = None
     size = min(n_rows, max(sample_size, 2 * n_clusters))
+    matrices = [client.submit(partition_matrix, p, columns) for p in parts]  # read once, used every iteration
     for run in range(n_init if not isinstance(init, np.ndarray) else 1):
         seed = random_state + run
         if isinstance(init, np.ndarray):
-            centroids = np.asarray(init, dtype=np.float32)
+            [centroids] = client.scatter([np.asarray(init, dtype=np.float32)])
         else:
             # a little above size/n_rows so that the sample almost always holds `size` rows
             fraction = min(1.0, 1.2 * size / n_rows + 64 / n_rows)
             threshold = min(int(fraction * float(1 << 64)), (1 << 64) - 1)
             samples = [client.submit(_sample, p, id_field, columns, seed, threshold) for p in parts]
-            centroids = client.submit(_init_centroids, samples, columns, n_clusters, size, init, seed).result()
-        result = _lloyd(client, parts, columns, centroids, max_iter, tol, block)
-        logger.debug("k-means run %d: %d iterations, inertia %.6g", run, result.iterations, result.inertia)
-        if best is None or result.inertia < best.inertia:
-            best = result
+            centroids = client.submit(_init_centroids, samples, columns, n_clusters, size, init, seed)
+        centroids, iterations, inertia = _lloyd(client, matrices, centroids, max_iter, tol, block)
+        logger.debug("k-means run %d: %d iterations, inertia %.6g", run, iterations, inertia)
+        if best is None or inertia < best[2]:
+            best = (centroids, iterations, inertia)
     assert best is not None
-    return best
+    return KMeansResult(centroids=best[0].result(), iterations=best[1], inertia=best[2])
 
 
 def _lloyd(
-    client: Any, parts: list[Any], columns: list[str], centroids: np.ndarray, max_iter: int, tol: float, block: int
-) -> KMeansResult:
+    client: Any, matrices: list[Any], centroids: Any, max_iter: int, tol: float, block: int
+) -> tuple[Any, int, float]:
+    """Lloyd iterations from the centroids future ``centroids``; only three numbers per iteration reach the driver."""
     inertia, iterations, tol_scaled = float("inf"), 0, None
     for iterations in range(1, max_iter + 1):  # noqa: B007
-        [shared] = client.scatter([centroids], broadcast=True)
-        total = _reduce(client, [client.submit(_partial, p, columns, shared, block) for p in parts])
-        centroids, shift, inertia, variance = client.submit(_update, total, shared).result()
+        total = _reduce(client, [client.submit(_partial, m, centroids, block) for m in matrices])
+        step = client.submit(_update, total, centroids)
+        centroids = client.submit(operator.itemgetter(0), step)
+        shift, inertia, variance = client.submit(operator.itemgetter(1, 2, 3), step).result()
         tol_scaled = tol * variance if tol_scaled is None else tol_scaled
         if shift <= tol_scaled:
             break
-    return KMeansResult(centroids=centroids, iterations=iterations, inertia=inertia)
+    return centroids, iterations, inertia
 
 
 def assign_clusters(df: Any, columns: list[str], centroids: Any, block: int) -> Any:
