@@ -30,7 +30,7 @@ from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
 __all__ = ["SemanticDeduplicationReport", "SemanticDeduplicationWorkflow", "run_semantic_pipeline"]
 
 READERS = {"jsonl": JsonlReader, "parquet": ParquetReader}
-WRITERS = {"jsonl": JsonlWriter, "parquet": ParquetWriter}
+WRITERS: dict[str, type[JsonlWriter] | type[ParquetWriter]] = {"jsonl": JsonlWriter, "parquet": ParquetWriter}
 _METRICS = ("documents_in", "documents_removed", "kmeans_iterations", "kmeans_s", "shuffle_s", "pairwise_s")
 
 
