@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import dask
 import numpy as np
+import pandas as pd
 
 from curator_dask.errors import ConfigError
 from curator_dask.stages.collection import CollectionStage
@@ -35,7 +36,7 @@ from curator_dask.stages.deduplication.semantic.kmeans import (
 )
 from curator_dask.stages.deduplication.semantic.pairwise import ID_COL, duplicates_of, pairwise_meta, pairwise_partition
 from curator_dask.stages.deduplication.semantic.ranking import RankingStrategy
-from curator_dask.tasks.frames import empty_frame, frame_from_arrays
+from curator_dask.tasks.frames import empty_frame, frame_from_arrays, is_cudf_frame
 
 __all__ = ["SemanticDuplicateIdentification", "default_ranking"]
 
@@ -61,9 +62,14 @@ def default_ranking(which_to_keep: str, distance_metric: str, id_field: str, ran
 def _unit_columns(df: Any, id_field: str, keep: list[str], embedding_field: str, dim: int) -> Any:
     """A partition as ``[id_field, *keep, _EMB0 .. _EMB{dim-1}]`` with unit-length float32 embeddings."""
     x = normalize_rows(embedding_matrix(df, embedding_field, dim))
-    columns = {c: df[c].reset_index(drop=True) for c in [id_field, *keep]}
-    columns |= {f"{_EMB}{i}": x[:, i] for i in range(dim)}
-    return frame_from_arrays(df, columns)
+    names = [f"{_EMB}{i}" for i in range(dim)]
+    front = frame_from_arrays(df, {c: df[c].reset_index(drop=True) for c in [id_field, *keep]})
+    if is_cudf_frame(df):
+        import cudf
+
+        return cudf.concat([front, cudf.DataFrame(x, columns=names)], axis=1)
+    # one float32 block, not one per dimension: the shuffle then splits a partition in one go
+    return pd.concat([front, pd.DataFrame(x, columns=names)], axis=1)
 
 
 class SemanticDuplicateIdentification(CollectionStage):
