@@ -137,9 +137,8 @@ def main() -> None:
     for name, ids in (("ours", removed), ("sklearn", their_removed)):
         share, singles = recall(ids, truth)
         print(f"{name}: {len(ids):,} removed, recall of planted duplicates {share:.4f}, singletons removed {singles}")
-    print(
-        f"peak RSS per worker {[round(p) for p in peaks]} MiB; driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB"
-    )
+    driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"peak RSS per worker {[round(p) for p in peaks]} MiB; driver (baseline) peak RSS {driver} MiB")
 
 
 if __name__ == "__main__":

@@ -186,6 +186,13 @@ class SemanticDuplicateIdentification(CollectionStage):
                 f"Fix: pass n_clusters <= {rows} (a cluster should hold many documents; e.g. documents / 1000)."
             )
             raise ConfigError(msg)
+        init = self.kmeans_options["init"]
+        if isinstance(init, np.ndarray) and init.shape != (self.n_clusters, dim):
+            msg = (
+                f"Stage {self.name!r}: init is an array of shape {init.shape}, but n_clusters={self.n_clusters} "
+                f"centroids of the embeddings' length {dim} need shape ({self.n_clusters}, {dim})."
+            )
+            raise ConfigError(msg)
         keep = self._ranking_columns()
         missing = [c for c in keep if c not in frames.columns]
         if missing:

@@ -41,7 +41,7 @@ class RankingStrategy:
         random_seed: int = 42,
     ) -> None:
         if strategy not in ("sort", "random"):
-            msg = f"RankingStrategy: strategy={strategy!r} is not supported; pass 'sort' or 'random'"
+            msg = f"RankingStrategy: Invalid strategy: strategy={strategy!r} is not supported; pass 'sort' or 'random'"
             raise ConfigError(msg)
         self.metadata_cols = list(metadata_cols)
         self.strategy = strategy
@@ -50,8 +50,8 @@ class RankingStrategy:
             self.ascending = [ascending] * len(self.metadata_cols)
         elif len(ascending) != len(self.metadata_cols):
             msg = (
-                f"RankingStrategy: ascending has {len(ascending)} entries but metadata_cols has "
-                f"{len(self.metadata_cols)}; pass one bool, or one per column"
+                f"RankingStrategy: Length of ascending ({len(ascending)}) must match metadata_cols "
+                f"({len(self.metadata_cols)}); pass one bool, or one per column"
             )
             raise ConfigError(msg)
         else:
@@ -84,7 +84,7 @@ class RankingStrategy:
         missing = [c for c in self.metadata_cols if c not in cluster_df.columns]
         if missing:
             msg = (
-                f"RankingStrategy: the documents lack the ranking column(s) {missing} (they have "
+                f"RankingStrategy: Required columns {missing} not found in cluster data (it has "
                 f"{list(cluster_df.columns)}); add them to metadata_fields or rank by other columns"
             )
             raise InputError(msg)

@@ -62,6 +62,11 @@ def test_more_clusters_than_documents(client) -> None:
         _run(_docs(GOOD), n_clusters=10)
 
 
+def test_init_array_of_the_wrong_shape(client) -> None:
+    with pytest.raises(ConfigError, match=r"init is an array of shape \(2, 3\).*need shape \(2, 4\)"):
+        _run(_docs(GOOD), init=np.zeros((2, 3)))
+
+
 def test_repeated_ids(client) -> None:
     df = _docs(GOOD).assign(id=["a", "a", "b", "c", "d", "e"])
     with pytest.raises(DuplicateIdError, match=r"column 'id' must hold a unique id per document"):
@@ -85,9 +90,9 @@ def test_bad_settings_fail_at_construction(options, message) -> None:
 
 
 def test_ranking_and_workflow_settings() -> None:
-    with pytest.raises(ConfigError, match=r"ascending has 1 entries but metadata_cols has 2"):
+    with pytest.raises(ConfigError, match=r"Length of ascending \(1\) must match metadata_cols \(2\); pass one bool"):
         RankingStrategy(["a", "b"], ascending=[True])
-    with pytest.raises(ConfigError, match=r"strategy='best' is not supported"):
+    with pytest.raises(ConfigError, match=r"Invalid strategy: strategy='best' is not supported"):
         RankingStrategy([], strategy="best")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match=r"fit_data_fraction=0.5 is not supported.*Pass fit_data_fraction=None"):
         SemanticDeduplicationWorkflow("in", "out", n_clusters=2, fit_data_fraction=0.5)

@@ -12,7 +12,7 @@ from curator_dask.stages.deduplication.semantic import (
     SemanticDeduplicationWorkflow,
 )
 from curator_dask.stages.deduplication.semantic.synthetic import planted_embeddings
-from curator_dask.tasks import DocumentBatch
+from curator_dask.tasks import DocumentBatch, FileGroupTask
 
 DOCS = planted_embeddings(groups=20, copies=3, singletons=140, dim=32, noise=0.03, seed=2)
 
@@ -50,6 +50,13 @@ def test_workflow_writes_duplicates_pairwise_results_and_deduplicated_documents(
     batch = IdentifyDuplicatesStage(eps=0.01).process(DocumentBatch(dataset_name="pairs", data=scores))
     assert batch.to_pandas()["id"].tolist() == sorted(removed["id"])
     assert batch._metadata["num_removed"] == 40
+    (tmp_path / "nemo_form").mkdir()
+    files = sorted(str(p) for p in (tmp_path / "pairs" / "pairwise_results").iterdir())
+    nemo_form = IdentifyDuplicatesStage(eps=0.01, output_path=str(tmp_path / "nemo_form"), _num_row_groups_hint=4)
+    [written] = nemo_form.process_batch([FileGroupTask(dataset_name="pairs", data=files)])
+    assert pd.read_parquet(written.data[0])["id"].tolist() == sorted(removed["id"])
+    assert pq.ParquetFile(written.data[0]).num_row_groups == 4
+    assert written._metadata["num_removed"] == 40
 
 
 def test_ranking_strategy_decides_which_copy_survives(client, tmp_path) -> None:
