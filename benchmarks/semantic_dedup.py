@@ -129,6 +129,7 @@ def main() -> None:
         f"{args.rows:,} x {args.dim}, {args.clusters} clusters, {args.iters} iterations, load {os.getloadavg()[0]:.1f}"
     )
     mine, removed, peaks = ours(args)
+    print("ours (2 workers) s: " + ", ".join(f"{k} {v:.2f}" for k, v in mine.items()), flush=True)
     truth = pd.concat([make_part(p, args.rows // args.parts, args.dim) for p in range(args.parts)], ignore_index=True)
     theirs, their_removed = baseline(args, truth)
     print(f"{'step':10} {'ours (2 workers) s':>20} {'sklearn (1 process) s':>22} {'sklearn / ours':>15}")

@@ -32,6 +32,7 @@ def _removed(stage: SemanticDuplicateIdentification, npartitions: int, backend: 
     return set(out["id"])
 
 
+@pytest.mark.slow
 def test_planted_duplicates_are_found_and_no_singleton_is_removed(client, backend) -> None:
     removed = _removed(SemanticDuplicateIdentification(n_clusters=12, eps=EPS), 3, backend)
     group = PLANTED.set_index("id")["group"]
@@ -42,6 +43,7 @@ def test_planted_duplicates_are_found_and_no_singleton_is_removed(client, backen
     assert survivors["group"].nunique() == 150  # every group keeps one document
 
 
+@pytest.mark.slow
 def test_removal_ids_equal_a_brute_force_all_pairs_reference(client, backend) -> None:
     stage = SemanticDuplicateIdentification(n_clusters=12, eps=EPS, ranking_strategy=RankingStrategy(["id"]))
     assert _removed(stage, 4, backend) == brute_force_removal(PLANTED, EPS)
@@ -53,6 +55,7 @@ def one_worker() -> Client:
         yield c
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which_to_keep", ["hard", "easy", "random"])
 def test_same_removal_ids_for_any_partitioning_and_worker_count(client, one_worker, which_to_keep) -> None:
     def run(npartitions: int, on: Client) -> pd.DataFrame:
@@ -69,6 +72,7 @@ def test_same_removal_ids_for_any_partitioning_and_worker_count(client, one_work
     assert len(removed) >= 0.95 * 450
 
 
+@pytest.mark.slow
 def test_perform_removal_keeps_every_column_of_the_survivors(client) -> None:
     docs = PLANTED.assign(text=[f"text {i}" for i in range(len(PLANTED))])
     stage = SemanticDuplicateIdentification(n_clusters=12, eps=EPS, perform_removal=True)

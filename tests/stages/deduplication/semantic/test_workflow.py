@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 import pyarrow.parquet as pq
 
 from curator_dask.backends.dask import DaskExecutor
@@ -24,6 +25,7 @@ def _write(folder, docs: pd.DataFrame, files: int = 3) -> str:
     return str(folder)
 
 
+@pytest.mark.slow
 def test_workflow_writes_duplicates_pairwise_results_and_deduplicated_documents(client, tmp_path) -> None:
     source = _write(tmp_path / "in", DOCS.assign(text=[f"t{i}" for i in range(len(DOCS))]))
     common = {"input_path": source, "n_clusters": 4, "files_per_partition": 1}
@@ -51,7 +53,7 @@ def test_workflow_writes_duplicates_pairwise_results_and_deduplicated_documents(
     assert batch.to_pandas()["id"].tolist() == sorted(removed["id"])
     assert batch._metadata["num_removed"] == 40
     (tmp_path / "nemo_form").mkdir()
-    files = sorted(str(p) for p in (tmp_path / "pairs" / "pairwise_results").iterdir())
+    files = sorted(str(p) for p in (tmp_path / "pairs" / "pairwise_results").glob("*.parquet"))
     nemo_form = IdentifyDuplicatesStage(eps=0.01, output_path=str(tmp_path / "nemo_form"), _num_row_groups_hint=4)
     [written] = nemo_form.process_batch([FileGroupTask(dataset_name="pairs", data=files)])
     assert pd.read_parquet(written.data[0])["id"].tolist() == sorted(removed["id"])
@@ -59,6 +61,7 @@ def test_workflow_writes_duplicates_pairwise_results_and_deduplicated_documents(
     assert written._metadata["num_removed"] == 40
 
 
+@pytest.mark.slow
 def test_ranking_strategy_decides_which_copy_survives(client, tmp_path) -> None:
     docs = DOCS.assign(quality=range(len(DOCS)))
     source = _write(tmp_path / "in", docs)
