@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 import pyarrow.parquet as pq
+import pytest
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.stages.deduplication.semantic import (
