@@ -113,7 +113,7 @@ def test_ray_only_stage_is_refused_before_any_work(client, tmp_path):
     assert not calls.exists()
 
 
-@pytest.mark.parametrize("kind", ["fuzzy", "exact"])
+@pytest.mark.parametrize("kind", ["fuzzy", "exact", "semantic"])
 def test_deduplication_stages_are_refused_with_their_equivalent(client, kind):
     module = f"nemo_curator.stages.deduplication.{kind}.stage_like"
     stage_cls = type(f"{kind.title()}StageLike", (ShuffleLike,), {"__module__": module, "name": f"{kind}_like"})

@@ -48,10 +48,10 @@ _DEDUP = "curator_dask.stages.deduplication"
 _EQUIVALENTS = (
     ("nemo_curator.stages.deduplication.fuzzy", f"{_DEDUP}.fuzzy.FuzzyDeduplicationWorkflow"),
     ("nemo_curator.stages.deduplication.exact", f"{_DEDUP}.exact.ExactDeduplicationWorkflow"),
+    ("nemo_curator.stages.deduplication.semantic", f"{_DEDUP}.semantic.SemanticDeduplicationWorkflow"),
     (
-        "nemo_curator.stages.deduplication.semantic",
-        f"none yet for semantic deduplication; use {_DEDUP}.exact / {_DEDUP}.fuzzy, or run the "
-        "embedding stages on Dask and the clustering with NeMo Curator on Ray",
+        "nemo_curator.stages.text.deduplication.semantic",
+        "curator_dask.stages.text.deduplication.TextSemanticDeduplicationWorkflow",
     ),
 )
 _GENERIC_EQUIVALENT = (

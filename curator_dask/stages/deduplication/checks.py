@@ -79,14 +79,17 @@ def _scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def check_documents(frames: Any, stage_name: str, id_field: str, text_field: str, nparts: int, client: Any) -> int:
+def check_documents(
+    frames: Any, stage_name: str, id_field: str, text_field: str | None, nparts: int, client: Any
+) -> int:
     """Check the collection's ids and texts; return its number of documents.
 
     Args:
         frames: the documents (a dask dataframe).
         stage_name: the stage that checks, for the messages.
         id_field: the column that must hold unique, non-null ids.
-        text_field: the column that must hold a string in every document.
+        text_field: the column that must hold a string in every document; ``None``: no text check
+            (semantic dedup reads embeddings, not texts).
         nparts: partitions of the shuffle that counts the ids.
         client: the client to compute with.
 
@@ -94,7 +97,7 @@ def check_documents(frames: Any, stage_name: str, id_field: str, text_field: str
         InputError: a column is missing, or a text is null or not a string.
         DuplicateIdError: an id is null or shared by two or more documents.
     """
-    missing = [c for c in (text_field, id_field) if c not in frames.columns]
+    missing = [c for c in (text_field, id_field) if c is not None and c not in frames.columns]
     if missing:
         msg = (
             f"Stage {stage_name!r}: the documents lack column(s) {missing} (they have {list(frames.columns)}). "
@@ -105,10 +108,11 @@ def check_documents(frames: Any, stage_name: str, id_field: str, text_field: str
     counts = ids.value_counts(split_out=nparts)  # a shuffle of the ids alone
     repeated = counts[counts > 1]
     meta = empty_frame(frames._meta, {id_field: id_field, _VALUE: "str", _COUNT: "int64"})
-    bad_texts = frames.map_partitions(first_bad_text, id_field, text_field, meta=meta)
-    rows, null_ids, repeated_ids, bad = client.compute(
-        [frames.shape[0], ids.isna().sum(), repeated.shape[0], bad_texts], sync=True
-    )
+    wanted = [frames.shape[0], ids.isna().sum(), repeated.shape[0]]
+    if text_field is not None:
+        wanted.append(frames.map_partitions(first_bad_text, id_field, text_field, meta=meta))
+    rows, null_ids, repeated_ids, *found = client.compute(wanted, sync=True)
+    bad = found[0] if found else meta
     where = f"Stage {stage_name!r}: column {id_field!r}"
     if int(null_ids):
         raise DuplicateIdError(f"{where} is null in {int(null_ids)} of {int(rows)} documents. Fix: {_ID_FIX}.")

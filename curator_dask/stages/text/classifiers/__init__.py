@@ -1,0 +1,40 @@
+"""NeMo Curator's text classifiers on Dask: tokenizer (CPU) -> model (GPU) -> optional label filter.
+
+Names resolve lazily (PEP 562), so importing this package loads neither torch nor transformers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "ContentTypeClassifier": ".content_type",
+    "DistributedDataClassifier": ".base",
+    "DomainClassifier": ".domain",
+    "FineWebEduClassifier": ".fineweb_edu",
+    "FineWebMixtralEduClassifier": ".fineweb_edu",
+    "FineWebNemotronEduClassifier": ".fineweb_edu",
+    "MultilingualDomainClassifier": ".domain",
+    "PromptTaskComplexityClassifier": ".prompt_task_complexity",
+    "QualityClassifier": ".quality",
+}
+
+__all__ = [
+    "ContentTypeClassifier",
+    "DistributedDataClassifier",
+    "DomainClassifier",
+    "FineWebEduClassifier",
+    "FineWebMixtralEduClassifier",
+    "FineWebNemotronEduClassifier",
+    "MultilingualDomainClassifier",
+    "PromptTaskComplexityClassifier",
+    "QualityClassifier",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
