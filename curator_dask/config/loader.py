@@ -64,6 +64,8 @@ class PipelineConfig:
         report_dir: where to write the run report (``report_dir:``, else ``<output_path>/_report``).
         values: the top-level values after overrides.
         workflow: the ``workflow:`` object (a ``DeduplicationWorkflow``), or ``None`` for ``stages:``.
+        entries: the ``stages:`` entries as written, references resolved, one per stage (what
+            ``describe`` shows of a filter's arguments; empty for a workflow).
     """
 
     path: Path
@@ -75,6 +77,7 @@ class PipelineConfig:
     report_dir: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     workflow: Any = None
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
     def pipeline(self) -> Pipeline:
         """A new ``Pipeline`` of these stages (the workflow's own, built anew, for a workflow)."""
@@ -144,6 +147,7 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
         report_dir=report_dir,
         values=values,
         workflow=workflow,
+        entries=[] if workflow is not None else [dict(e) for e in resolved["stages"]],
     )
 
 
