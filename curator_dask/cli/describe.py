@@ -85,8 +85,13 @@ def _chains(stages: list[Any]) -> list[list[Any]]:
 def _chain_lines(number: int, chain: list[Any], given: dict[int, list[dict[str, Any] | None]]) -> list[str]:
     resources = chain[0].resources  # a chain's stages share their Dask resources (the GPU share)
     where = f"{resources.gpus:g} GPU per task" if resources.requires_gpu else "CPU"
-    sizes = sorted({str(s.batch_size) for s in chain})
-    head = f"Chain {number}: {len(chain)} stage{'s' * (len(chain) != 1)}, {where}, batch size {'/'.join(sizes)}"
+    from curator_dask.stages.collection import CollectionStage
+
+    if isinstance(chain[0], CollectionStage):
+        batches = "the whole collection at once (a shuffle)"
+    else:
+        batches = "batch size " + "/".join(sorted({str(s.batch_size or 1) for s in chain}))
+    head = f"Chain {number}: {len(chain)} stage{'s' * (len(chain) != 1)}, {where}, {batches}"
     names = " -> ".join(s.name for s in chain)
     lines = [head, textwrap.fill(names, width=100, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)]
     for stage in chain:

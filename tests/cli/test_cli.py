@@ -51,7 +51,7 @@ def test_describe_packaged_pipeline(tmp_path: Path, capsys: pytest.CaptureFixtur
     args = [f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'out'}", "--n-workers", "3"]
     assert main(["describe", "heuristic_english", *args]) == 0
     out = capsys.readouterr().out
-    assert "Stages: 33" in out and "Stage 33: parquet_writer" in out
+    assert "(33 stages in 1 fused chain)" in out and "bullet_ratio -> parquet_writer" in out
     assert "Cluster: auto" in out and "'n_workers': 3" in out
     assert f"Run report: {tmp_path / 'out'}/_report" in out
 
