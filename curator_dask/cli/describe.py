@@ -113,7 +113,8 @@ def describe(config: Any, spec: ClusterSpec, inputs: list[InputFiles], args: arg
         print(pipeline.describe())
     else:
         chains, given = _chains(stages), _given_filters(config)
-        print(f"Pipeline: {pipeline.name} ({len(stages)} stages in {len(chains)} fused chain{'s' * (len(chains) != 1)})")
+        plural = "s" * (len(chains) != 1)
+        print(f"Pipeline: {pipeline.name} ({len(stages)} stages in {len(chains)} fused chain{plural})")
         for found in inputs:
             print(f"Input ({found.stage}): {found.summary()}")
         for number, chain in enumerate(chains, 1):

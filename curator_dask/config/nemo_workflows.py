@@ -38,12 +38,15 @@ _DROPPED: dict[str, tuple[Any, str]] = {
     "use_async_memory": (True, _GPU_MEMORY),
     "identification_batchsize": (1, "the identification stage reads its whole input as one Dask collection"),
 }
+_ENV_FIX = (
+    "export the variables in the environment the workers start in (curator-dask slurm --setup "
+    "'export NAME=value', or the shell that starts `curator-dask cluster`)"
+)
 # name -> (value that asks for nothing, the fix for any other value)
 _REFUSED: dict[str, tuple[Any, str]] = {
     "normalize_text": (False, "hashing normalized text is not implemented; drop normalize_text or set it to false"),
     "use_64_bit_hash": (False, "MinHash uses 32-bit hashes here; drop use_64_bit_hash or set it to false"),
-    "env_vars": (None, "export the variables in the environment the workers start in (curator-dask slurm --setup "
-                 "'export NAME=value', or the shell that starts `curator-dask cluster`)"),  # fmt: skip
+    "env_vars": (None, _ENV_FIX),
     "input_file_extensions": (None, "match the files with a glob instead: input_path='/data/*.jsonl'"),
 }
 

@@ -79,7 +79,7 @@ def with_reader_options(stages: list[Any], options: dict[str, Any], where: str) 
         for key, value in options.items():
             setattr(changed, key, value)
         try:
-            changed.__post_init__()  # the reader's own checks see the new values
+            changed.__post_init__()  # type: ignore[attr-defined]  # the reader's own checks see the new values
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{where}: --reader-option for {type(stage).__name__}: {e}") from e
         result.append(changed)

@@ -101,7 +101,8 @@ def test_a_missing_text_column_names_the_column_that_holds_text(
     tmp_path: Path, copy_yaml: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_jsonl(tmp_path / "in", documents(3, seed=0).rename(columns={"text": "content"}), columns=["id", "content"])
-    assert main(["run", str(copy_yaml), f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'o'}", "--local"]) == 1
+    args = ["run", str(copy_yaml), f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'o'}", "--local"]
+    assert main(args) == 1
     assert capsys.readouterr().err == (
         f"curator-dask: error: InputError: copy.yaml: the input has no column 'text' (the first file, "
         f"{tmp_path / 'in' / 'part-00.jsonl'}, has ['content', 'id']); pass text_field=content (the column that "
@@ -117,8 +118,10 @@ def test_reader_options_from_the_command_line(
     args = ["run", str(copy_yaml), f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'o'}", "--no-report",
             "--scheduler-address", address]  # fmt: skip
     assert main(args) == 1
-    assert capsys.readouterr().err.rstrip().endswith(
-        '(it is counted in _metadata["skipped"]).. On the command line: --reader-option on_error=skip.'
+    assert (
+        capsys.readouterr()
+        .err.rstrip()
+        .endswith('(it is counted in _metadata["skipped"]).. On the command line: --reader-option on_error=skip.')
     )
     assert main([*args, "--reader-option", "on_error=skip"]) == 0
     rows = [json.loads(line) for f in (tmp_path / "o").glob("*.jsonl") for line in f.read_text().splitlines()]

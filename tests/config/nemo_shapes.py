@@ -26,7 +26,9 @@ ray_client:
   num_gpus: 4
 """
 
-EXACT = _HEADER.format(kind="exact") + """id_field: null
+EXACT = (
+    _HEADER.format(kind="exact")
+    + """id_field: null
 workflow:
   - _target_: nemo_curator.stages.deduplication.exact.workflow.ExactDeduplicationWorkflow
     input_path: ${input_path}
@@ -42,8 +44,11 @@ workflow:
     perform_removal: False
     env_vars: null
 """
+)
 
-FUZZY = _HEADER.format(kind="fuzzy") + """cache_path: ???
+FUZZY = (
+    _HEADER.format(kind="fuzzy")
+    + """cache_path: ???
 workflow:
   - _target_: nemo_curator.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow
     input_path: ${input_path}
@@ -65,6 +70,7 @@ workflow:
     bands_per_iteration: 5
     env_vars: null
 """
+)
 
 
 def write_nemo_yaml(folder: Path, kind: str) -> Path:

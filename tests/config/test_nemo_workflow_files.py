@@ -62,7 +62,10 @@ def test_nemo_arguments_that_would_change_the_result_are_refused(
 def test_a_workflow_that_is_not_a_mapping_names_both_workflow_classes(tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text("workflow: [exact]\n")
-    with pytest.raises(ConfigError, match=r"w.yaml: workflow\[0\] must be a mapping with '_target_: curator_dask"
-                       r"\.stages\.deduplication\.exact\.workflow\.ExactDeduplicationWorkflow' or '_target_: "
-                       r"curator_dask\.stages\.deduplication\.fuzzy\.workflow\.FuzzyDeduplicationWorkflow'"):  # fmt: skip
+    message = (
+        r"w.yaml: workflow\[0\] must be a mapping with '_target_: curator_dask\.stages\.deduplication\.exact\.workflow"
+        r"\.ExactDeduplicationWorkflow' or '_target_: curator_dask\.stages\.deduplication\.fuzzy\.workflow"
+        r"\.FuzzyDeduplicationWorkflow'"
+    )
+    with pytest.raises(ConfigError, match=message):
         load_pipeline_config(path)

@@ -41,7 +41,7 @@ def test_cpu_defaults_one_single_threaded_process_per_cpu_on_a_free_port() -> No
 
 def test_python_comes_from_the_environment_setup_activates() -> None:
     script = render_sbatch(SlurmJob("p.yaml", setup=["conda activate curation"]))
-    assert 'set +u  # activation scripts' in script and "conda activate curation\nset -u\n" in script
+    assert "set +u  # activation scripts" in script and "conda activate curation\nset -u\n" in script
     assert 'PYTHON="$(command -v python || command -v python3)"' in script
     assert render_sbatch(SlurmJob("p.yaml", setup=["x"], python="/env/bin/python")).count("PYTHON=/env/bin/python") == 1
 
