@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from curator_dask.config.paths import check_input_paths, partitioning_stages
 from curator_dask.errors import InputError
 from curator_dask.stages.file_partitioning import FILETYPE_TO_DEFAULT_EXTENSIONS, FilePartitioningStage
 
-__all__ = ["InputFiles", "check_inputs", "partitioning_stages"]
+__all__ = ["InputFiles", "check_inputs"]
 
 _FORMATS = ("jsonl", "parquet")
 
@@ -47,17 +47,6 @@ class InputFiles:
         return f"{len(self.files)} file{'s' * (len(self.files) != 1)} under {self.paths!r}"
 
 
-def partitioning_stages(stages: list[Any]) -> Iterator[FilePartitioningStage]:
-    """The ``FilePartitioningStage``s among ``stages``, composite readers looked into."""
-    from curator_dask.stages.base import CompositeStage
-
-    for stage in stages:
-        if isinstance(stage, CompositeStage):
-            yield from partitioning_stages(stage.decompose_and_apply_with())
-        elif isinstance(stage, FilePartitioningStage):
-            yield stage
-
-
 def check_inputs(stages: list[Any], values: dict[str, Any], where: str) -> list[InputFiles]:
     """List every reading stage's local files and check the first one's columns.
 
@@ -70,6 +59,7 @@ def check_inputs(stages: list[Any], values: dict[str, Any], where: str) -> list[
         InputError: a path that does not exist, no matching files (with the override that
             fixes it), or a ``text_field`` the input does not have.
     """
+    check_input_paths(stages, where)  # a path that does not exist, named as the user gave it
     found = []
     for stage in partitioning_stages(stages):
         paths = [stage.file_paths] if isinstance(stage.file_paths, str) else list(stage.file_paths)

@@ -48,6 +48,7 @@ def test_help_everywhere(command: list[str], capsys: pytest.CaptureFixture[str])
 
 def test_describe_packaged_pipeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text('{"id": 1, "text": "a"}\n')  # an empty folder is an input error
     args = [f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'out'}", "--n-workers", "3"]
     assert main(["describe", "heuristic_english", *args]) == 0
     out = capsys.readouterr().out
