@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from curator_dask.config import PipelineConfig
     from curator_dask.core import ClusterSpec
 
-__all__ = ["DESCRIBE", "RUN", "add_reader_option_argument", "execute"]
+__all__ = ["DESCRIBE", "RUN", "add_reader_option_argument", "apply_reader_options", "execute"]
 
 
 def execute(
@@ -96,20 +96,30 @@ def _load(args: argparse.Namespace, check_inputs: bool) -> tuple[PipelineConfig,
     from curator_dask.backends.dask import DaskExecutor
     from curator_dask.cli.preflight import check_inputs as list_inputs
     from curator_dask.config import load_pipeline_config
-    from curator_dask.config.readers import parse_reader_options, with_reader_options
 
     config = load_pipeline_config(args.pipeline, args.overrides)
-    reader_options = parse_reader_options(args.reader_option)
-    if reader_options and config.workflow is not None:
-        msg = f"{config.path.name}: --reader-option applies to 'stages:' files; a workflow takes read_kwargs=..."
-        raise ConfigError(msg)
-    config.stages = with_reader_options(config.stages, reader_options, config.path.name)
+    apply_reader_options(config, args.reader_option)
     spec = cluster_spec(args, config.cluster)
     DaskExecutor(config.executor)  # checks the executor: settings; connects to nothing
     inputs: list[InputFiles] = []
     if check_inputs or spec.resolved_kind() in ("local", "gpu"):  # joined workers may see other files
         inputs = list_inputs(config.stages, config.values, config.path.name)
     return config, spec, inputs
+
+
+def apply_reader_options(config: PipelineConfig, items: list[str]) -> None:
+    """Set ``--reader-option`` values on the readers of ``config``'s stages.
+
+    Raises:
+        ConfigError: for a workflow file (its reader takes ``read_kwargs``) or a bad option.
+    """
+    from curator_dask.config.readers import parse_reader_options, with_reader_options
+
+    options = parse_reader_options(items)
+    if options and config.workflow is not None:
+        msg = f"{config.path.name}: --reader-option applies to 'stages:' files; a workflow takes read_kwargs=..."
+        raise ConfigError(msg)
+    config.stages = with_reader_options(config.stages, options, config.path.name)
 
 
 def _run(args: argparse.Namespace) -> None:
