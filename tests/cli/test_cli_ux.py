@@ -156,6 +156,7 @@ def test_bad_reader_options_are_refused(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_worker_failure_is_printed_once(tmp_path: Path, copy_yaml: Path) -> None:
     _bad_jsonl(tmp_path / "in")
     done = _cli("run", str(copy_yaml), f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'o'}", "--local",
@@ -167,6 +168,7 @@ def test_a_worker_failure_is_printed_once(tmp_path: Path, copy_yaml: Path) -> No
     assert "Compute Failed" not in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_cluster_shuts_down_without_tracebacks(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "curator_dask.cli", "cluster", "--n-workers", "2", "--port", "0",
                "--scheduler-file", str(tmp_path / "s.json")]  # fmt: skip

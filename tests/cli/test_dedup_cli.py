@@ -88,6 +88,7 @@ def jsonl_corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_nemo_curators_exact_dedup_yaml_runs_as_it_is(jsonl_corpus_dir: Path, tmp_path: Path) -> None:
     yaml_path = write_nemo_yaml(tmp_path, "exact")
     report, out = _run(str(yaml_path), jsonl_corpus_dir, tmp_path / "out")
