@@ -17,15 +17,27 @@ from curator_dask.cli.example import EXAMPLE
 from curator_dask.cli.run import DESCRIBE, RUN
 from curator_dask.cli.slurm import SLURM
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main", "version_line"]
 
 COMMANDS = (EXAMPLE, RUN, DESCRIBE, CLUSTER, SLURM)
+
+
+def version_line() -> str:
+    """``curator-dask 0.1.0 (dask 2025.x, distributed 2025.x, Python 3.11.x)``."""
+    import platform
+    from importlib.metadata import version
+
+    import curator_dask
+
+    libraries = ", ".join(f"{name} {version(name)}" for name in ("dask", "distributed"))
+    return f"curator-dask {curator_dask.__version__} ({libraries}, Python {platform.python_version()})"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``curator-dask`` parser with every subcommand registered."""
     parser = argparse.ArgumentParser(prog="curator-dask", description="NeMo Curator pipelines on Dask.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    parser.add_argument("--version", action="version", version=version_line())
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_to(commands)
@@ -47,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # one line for the batch log; --verbose shows the traceback
         if args.verbose:
             raise
-        print(f"curator-dask: error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
+        line = str(e).splitlines()[0] if str(e) else ""
+        if 'on_error="skip"' in line:
+            line += " On the command line: --reader-option on_error=skip."
+        print(f"curator-dask: error: {type(e).__name__}: {line}", file=sys.stderr)
         return 1
 
 

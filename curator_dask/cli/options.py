@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import signal
 import sys
+import threading
 import typing
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -145,13 +148,38 @@ def connected(spec: ClusterSpec, shutdown_cluster: bool = False) -> Iterator[Clu
     """
     from curator_dask.core import connect
 
-    handle = connect(spec, progress=say)
+    with _workers_ignore_sigint(spec.resolved_kind() in ("local", "gpu")):
+        handle = connect(spec, progress=say)
     try:
+        if handle.cluster is not None and logging.getLogger("distributed").getEffectiveLevel() > logging.INFO:
+            from curator_dask.cli.quiet import QuietStageFailures
+
+            handle.client.register_plugin(QuietStageFailures())  # the driver prints each failure once
         yield handle
     finally:
         if shutdown_cluster and not handle.cluster:
             handle.client.shutdown()
         handle.close()
+
+
+@contextmanager
+def _workers_ignore_sigint(starting_processes: bool) -> Iterator[None]:
+    """Start worker processes with SIGINT ignored, so Ctrl+C stops only this process.
+
+    The terminal sends Ctrl+C to every process of the foreground group: local workers died
+    of it mid-task, each printing a KeyboardInterrupt traceback, before this process could shut
+    them down in order. A process started while SIGINT is ignored keeps ignoring it (Python and
+    asyncio install their handler only where SIGINT is at its default), so the workers are shut
+    down by this process, as on SIGTERM. Ctrl+C during the few seconds of start-up is ignored.
+    """
+    if not starting_processes or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def dataclass_arguments(parser: argparse._ActionsContainer, cls: type, skip: Collection[str] = ()) -> None:

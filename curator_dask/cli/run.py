@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curator_dask.cli.options import Command, add_connect_arguments, add_overrides_argument, cluster_spec, connected
+from curator_dask.errors import ConfigError
 from curator_dask.metrics.run_result import RunResult
 
 if TYPE_CHECKING:
+    from curator_dask.cli.preflight import InputFiles
     from curator_dask.config import PipelineConfig
     from curator_dask.core import ClusterSpec
 
-__all__ = ["DESCRIBE", "RUN", "execute"]
+__all__ = ["DESCRIBE", "RUN", "add_reader_option_argument", "apply_reader_options", "execute"]
 
 
 def execute(
@@ -89,51 +91,65 @@ def _short(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def _load(args: argparse.Namespace, check_inputs: bool) -> tuple[PipelineConfig, ClusterSpec]:
-    """The pipeline file and the cluster spec, checked as far as this machine can check them."""
+def _load(args: argparse.Namespace, check_inputs: bool) -> tuple[PipelineConfig, ClusterSpec, list[InputFiles]]:
+    """The pipeline file, the cluster spec and the input files, checked as far as this machine can."""
     from curator_dask.backends.dask import DaskExecutor
+    from curator_dask.cli.preflight import check_inputs as list_inputs
     from curator_dask.config import load_pipeline_config
-    from curator_dask.config.paths import check_input_paths
 
     config = load_pipeline_config(args.pipeline, args.overrides)
+    apply_reader_options(config, args.reader_option)
     spec = cluster_spec(args, config.cluster)
     DaskExecutor(config.executor)  # checks the executor: settings; connects to nothing
+    inputs: list[InputFiles] = []
     if check_inputs or spec.resolved_kind() in ("local", "gpu"):  # joined workers may see other files
-        check_input_paths(config.stages, config.path.name)
-    return config, spec
+        inputs = list_inputs(config.stages, config.values, config.path.name)
+    return config, spec, inputs
+
+
+def apply_reader_options(config: PipelineConfig, items: list[str]) -> None:
+    """Set ``--reader-option`` values on the readers of ``config``'s stages.
+
+    Raises:
+        ConfigError: for a workflow file (its reader takes ``read_kwargs``) or a bad option.
+    """
+    from curator_dask.config.readers import parse_reader_options, with_reader_options
+
+    options = parse_reader_options(items)
+    if options and config.workflow is not None:
+        msg = f"{config.path.name}: --reader-option applies to 'stages:' files; a workflow takes read_kwargs=..."
+        raise ConfigError(msg)
+    config.stages = with_reader_options(config.stages, options, config.path.name)
 
 
 def _run(args: argparse.Namespace) -> None:
-    config, spec = _load(args, check_inputs=False)
+    config, spec, _ = _load(args, check_inputs=False)
     report_dir = None if args.no_report else (args.report_dir or config.report_dir)
     execute(config, spec, report_dir, args.shutdown_cluster)
 
 
 def _describe(args: argparse.Namespace) -> None:
-    config, spec = _load(args, check_inputs=True)
-    pipeline = config.pipeline()
-    pipeline.build()
-    if config.workflow is not None:
-        print(f"Workflow: {type(config.workflow).__module__}.{type(config.workflow).__name__}")
-    print(pipeline.describe())
-    print(f"\nCluster: {_non_default(spec)}")
-    print(f"Executor config: {config.executor or '(defaults)'}")
-    print(f"Run report: {config.report_dir or '(printed only)'}")
+    from curator_dask.cli.describe import describe
+
+    config, spec, inputs = _load(args, check_inputs=True)
+    describe(config, spec, inputs, args)
 
 
-def _non_default(spec: ClusterSpec) -> str:
-    from dataclasses import fields
-
-    changed: dict[str, Any] = {
-        f.name: getattr(spec, f.name)
-        for f in fields(spec)
-        if f.name != "kind" and getattr(spec, f.name) != getattr(type(spec)(), f.name)
-    }
-    return f"{spec.kind} {changed}" if changed else spec.kind
+def add_reader_option_argument(parser: argparse.ArgumentParser) -> None:
+    """``--reader-option KEY=VALUE``, repeatable: a setting of every reader (``on_error=skip``)."""
+    parser.add_argument(
+        "--reader-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a reader argument for this run, e.g. on_error=skip (skip and count bad records) or "
+        "files_per_partition=4 (repeatable)",
+    )
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     add_overrides_argument(parser)
+    add_reader_option_argument(parser)
     add_connect_arguments(parser)
     parser.add_argument("--report-dir", help="where to write the run report (default: the YAML's report_dir)")
     parser.add_argument("--no-report", action="store_true", help="print the report but write no files")
@@ -141,7 +157,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _describe_arguments(parser: argparse.ArgumentParser) -> None:
     add_overrides_argument(parser)
+    add_reader_option_argument(parser)
     add_connect_arguments(parser)
+    parser.add_argument("--stages", action="store_true", help="print every stage (Pipeline.describe()) instead")
 
 
 RUN = Command(
@@ -157,8 +175,9 @@ RUN = Command(
 DESCRIBE = Command(
     "describe",
     help="print the stages, resources and cluster of a pipeline or workflow YAML without running it",
-    description="Load PIPELINE, build it and print its stages, resources, batch sizes and cluster. Nothing "
-    "is started or written; a local input path that does not exist is an error.",
+    description="Load PIPELINE, build it and print its input files, its fused chains of stages (resources, "
+    "batch sizes, each filter's thresholds) and the cluster. Nothing is started or written; a local input "
+    "path that does not exist is an error.",
     arguments=_describe_arguments,
     run=_describe,
 )

@@ -37,13 +37,16 @@ def submit(script: Path) -> str:
 
 
 def _slurm(args: argparse.Namespace) -> None:
+    from curator_dask.cli.run import apply_reader_options
     from curator_dask.config import load_pipeline_config
     from curator_dask.config.paths import absolute_override
     from curator_dask.core import render_sbatch
 
     config = load_pipeline_config(args.pipeline, args.overrides)  # fail here, not in the queue
+    apply_reader_options(config, args.reader_options)
     overrides = [absolute_override(item) for item in args.overrides]  # the job may start elsewhere
-    job = SlurmJob(pipeline=str(config.path), overrides=overrides, **dataclass_values(args, SlurmJob, _POSITIONAL))
+    pipeline = str(config.path) if Path(args.pipeline).is_file() else args.pipeline  # packaged: by name
+    job = SlurmJob(pipeline=pipeline, overrides=overrides, **dataclass_values(args, SlurmJob, _POSITIONAL))
     script = Path(args.script or Path(job.job_dir) / f"{job.job_name}.sbatch")
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(render_sbatch(job))

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from curator_dask.config.instantiate import TARGET, instantiate, locate
+from curator_dask.config.nemo_workflows import nemo_workflow_arguments
 from curator_dask.config.paths import absolute_paths
 from curator_dask.config.values import MISSING, apply_overrides, interpolate, read_yaml
 from curator_dask.core.cluster import ClusterSpec
@@ -63,6 +64,8 @@ class PipelineConfig:
         report_dir: where to write the run report (``report_dir:``, else ``<output_path>/_report``).
         values: the top-level values after overrides.
         workflow: the ``workflow:`` object (a ``DeduplicationWorkflow``), or ``None`` for ``stages:``.
+        entries: the ``stages:`` entries as written, references resolved, one per stage (what
+            ``describe`` shows of a filter's arguments; empty for a workflow).
     """
 
     path: Path
@@ -74,6 +77,7 @@ class PipelineConfig:
     report_dir: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     workflow: Any = None
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
     def pipeline(self) -> Pipeline:
         """A new ``Pipeline`` of these stages (the workflow's own, built anew, for a workflow)."""
@@ -143,20 +147,40 @@ def load_pipeline_config(name: str | Path, overrides: list[str] | tuple[str, ...
         report_dir=report_dir,
         values=values,
         workflow=workflow,
+        entries=[] if workflow is not None else [dict(e) for e in resolved["stages"]],
     )
 
 
+_WORKFLOW_EXAMPLES = (
+    "curator_dask.stages.deduplication.exact.workflow.ExactDeduplicationWorkflow",
+    "curator_dask.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow",
+)
+
+
 def _build_workflow(entry: Any, where: str) -> Any:
-    example = "curator_dask.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow"
+    """The workflow object of a ``workflow:`` section: a mapping, or (NeMo Curator's form) a list of one."""
+    if isinstance(entry, list) and len(entry) == 1:
+        entry, where = entry[0], f"{where}[0]"
+    elif isinstance(entry, list):
+        msg = f"{where} lists {len(entry)} workflows; a file runs one: keep one entry (or write one file per workflow)"
+        raise ConfigError(msg)
+    examples = " or ".join(f"'_target_: {e}'" for e in _WORKFLOW_EXAMPLES)
     if not isinstance(entry, dict) or TARGET not in entry:
-        raise ConfigError(f"{where} must be a mapping with '_target_: {example}' and its arguments, got {entry!r}")
+        raise ConfigError(f"{where} must be a mapping with {examples} and its arguments, got {entry!r}")
+    target = locate(entry[TARGET])
+    if isinstance(target, type):
+        entry = {TARGET: entry[TARGET], **nemo_workflow_arguments(target, _arguments(entry), where)}
     workflow = instantiate(entry, where)
     if not (callable(getattr(workflow, "pipeline", None)) and callable(getattr(workflow, "run", None))):
         raise ConfigError(
             f"{where}: {entry[TARGET]} built a {type(workflow).__name__}, not a workflow with pipeline() and "
-            f"run(executor); name a workflow class such as {example}"
+            f"run(executor); name a workflow class: {examples}"
         )
     return workflow
+
+
+def _arguments(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k != TARGET}
 
 
 def _build_stage(entry: Any, where: str) -> ProcessingStage:

@@ -22,7 +22,7 @@ from typing import Any
 from curator_dask.errors import InputError
 from curator_dask.utils.paths import GLOB_CHARS, absolute_path
 
-__all__ = ["absolute_override", "absolute_paths", "check_input_paths", "is_path_key"]
+__all__ = ["absolute_override", "absolute_paths", "check_input_paths", "is_path_key", "partitioning_stages"]
 
 _PATH_KEY = re.compile(r"(?:^|_)(?:path|paths|dir|file|files)$")
 
@@ -60,13 +60,14 @@ def absolute_override(item: str) -> str:
     return item
 
 
-def _partitioning_stages(stages: Iterable[Any]) -> Iterator[Any]:
+def partitioning_stages(stages: Iterable[Any]) -> Iterator[Any]:
+    """The ``FilePartitioningStage``s among ``stages``, composite readers looked into (``with_`` applied)."""
     from curator_dask.stages.base import CompositeStage
     from curator_dask.stages.file_partitioning import FilePartitioningStage
 
     for stage in stages:
         if isinstance(stage, CompositeStage):
-            yield from _partitioning_stages(stage.decompose())
+            yield from partitioning_stages(stage.decompose_and_apply_with())
         elif isinstance(stage, FilePartitioningStage):
             yield stage
 
@@ -83,7 +84,7 @@ def check_input_paths(stages: Iterable[Any], where: str) -> None:
     Raises:
         InputError: naming the path, the stage and the fix.
     """
-    for stage in _partitioning_stages(stages):
+    for stage in partitioning_stages(stages):
         paths = [stage.file_paths] if isinstance(stage.file_paths, str) else list(stage.file_paths)
         for path in paths:
             if "://" in path:

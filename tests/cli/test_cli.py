@@ -48,10 +48,11 @@ def test_help_everywhere(command: list[str], capsys: pytest.CaptureFixture[str])
 
 def test_describe_packaged_pipeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text('{"id": 1, "text": "a"}\n')  # an empty folder is an input error
     args = [f"input_path={tmp_path / 'in'}", f"output_path={tmp_path / 'out'}", "--n-workers", "3"]
     assert main(["describe", "heuristic_english", *args]) == 0
     out = capsys.readouterr().out
-    assert "Stages: 33" in out and "Stage 33: parquet_writer" in out
+    assert "(33 stages in 1 fused chain)" in out and "bullet_ratio -> parquet_writer" in out
     assert "Cluster: auto" in out and "'n_workers': 3" in out
     assert f"Run report: {tmp_path / 'out'}/_report" in out
 
@@ -155,7 +156,7 @@ def test_slurm_writes_a_valid_gpu_script(copy_pipeline: list[str], tmp_path: Pat
     assert main(args) == 0
     script = (jobs / "curator-dask.sbatch").read_text()
     for expected in ("#SBATCH --nodes=3", "#SBATCH --gpus-per-node=4", "#SBATCH --partition=batch",
-                     "module load cuda", "dask cuda worker", "--rmm-pool-size 24GB", "EXPECTED_WORKERS=$((NODES * 4))",
+                     "module load cuda", "dask cuda worker", "--rmm-pool-size 24GB", "WORKERS_PER_NODE=4",
                      "--shutdown-cluster", f"output_path={tmp_path / 'out'}"):  # fmt: skip
         assert expected in script, expected
     subprocess.run(["bash", "-n", str(jobs / "curator-dask.sbatch")], check=True)
@@ -178,11 +179,13 @@ def test_slurm_flags_are_the_job_fields_and_paths_become_absolute(
         assert parsed[f.name] == (getattr(defaults, f.name) if f.name != "pipeline" else "p.yaml"), f.name
     monkeypatch.chdir(tmp_path)
     args = ["slurm", "copy.yaml", "input_path=in", "output_path=out", "--job-dir", "jobs", "--stop-timeout", "7",
-            "--sbatch-option=--exclusive", "--sbatch-option=--mem=0", "--threads-per-worker", "2"]  # fmt: skip
+            "--exclusive", "--mem=0", "--sbatch-option=--constraint=cpu", "--threads-per-worker", "2",
+            "--cpus-per-task", "4", "--reader-option", "on_error=skip"]  # fmt: skip
     assert main(args) == 0
     script = (tmp_path / "jobs" / "curator-dask.sbatch").read_text()
     for expected in (f"input_path={tmp_path / 'in'} output_path={tmp_path / 'out'}", "deadline=$((SECONDS + 7))",
-                     "#SBATCH --exclusive\n#SBATCH --mem=0", "--nworkers 1 --nthreads 2",
+                     "#SBATCH --cpus-per-task=4\n#SBATCH --mem=0\n#SBATCH --exclusive\n#SBATCH --constraint=cpu",
+                     '--nthreads 2 --nworkers "$WORKERS_PER_NODE"', "--reader-option on_error=skip",
                      f"--output={tmp_path / 'jobs'}/slurm-%j.out"):  # fmt: skip
         assert expected in script, expected
 

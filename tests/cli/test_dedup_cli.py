@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.cli.main import main
 from curator_dask.stages.deduplication import FuzzyDeduplicationWorkflow
 from curator_dask.stages.deduplication.synthetic import make_corpus
+from tests.config.nemo_shapes import write_nemo_yaml
 
 CORPUS = make_corpus(150, duplicate_share=0.5, seed=3)
 FUZZY = ["id_field=id", "bands_per_iteration=20"]  # one LSH shuffle on a tiny corpus
@@ -71,7 +73,37 @@ def test_describe_prints_the_workflow_and_its_stages(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Workflow: curator_dask.stages.deduplication.fuzzy.workflow.FuzzyDeduplicationWorkflow" in out
-    assert "Stages: 4" in out and "Stage 3: fuzzy_duplicate_identification" in out
+    assert "(4 stages in 3 fused chains)" in out and "\n  fuzzy_duplicate_identification\n" in out
     assert f"Run report: {tmp_path / 'out'}/_report" in out
     assert main([*args[:2], "input_path=/no/such/corpus", *args[3:]]) == 1
     assert "InputError: fuzzy_dedup.yaml: input path '/no/such/corpus' of stage" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def jsonl_corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``CORPUS`` as three JSONL files (the input_filetype of NeMo Curator's dedup YAMLs)."""
+    folder = tmp_path_factory.mktemp("jsonl_corpus")
+    for k in range(3):
+        CORPUS.iloc[k::3][["id", "text"]].to_json(folder / f"part{k}.jsonl", orient="records", lines=True)
+    return folder
+
+
+@pytest.mark.slow
+def test_nemo_curators_exact_dedup_yaml_runs_as_it_is(jsonl_corpus_dir: Path, tmp_path: Path) -> None:
+    yaml_path = write_nemo_yaml(tmp_path, "exact")
+    report, out = _run(str(yaml_path), jsonl_corpus_dir, tmp_path / "out")
+    counts = CORPUS["text"].value_counts()
+    assert report["documents_in"] == len(CORPUS) and report["documents_removed"] == len(CORPUS) - len(counts)
+    assert "ExactDeduplicationWorkflow: DeduplicationReport" in out
+    removal = pd.concat(pd.read_json(p, lines=True) for p in (tmp_path / "out").glob("*.jsonl"))
+    assert len(removal) == len(CORPUS) - len(counts)  # perform_removal: False writes the ids to remove
+
+
+@pytest.mark.slow
+def test_nemo_curators_fuzzy_dedup_yaml_runs_as_it_is(jsonl_corpus_dir: Path, tmp_path: Path) -> None:
+    yaml_path = write_nemo_yaml(tmp_path, "fuzzy")
+    report, out = _run(str(yaml_path), jsonl_corpus_dir, tmp_path / "out", f"cache_path={tmp_path / 'cache'}")
+    assert report["documents_in"] == len(CORPUS)
+    assert len(CORPUS) - CORPUS["text"].nunique() < report["documents_removed"] < (CORPUS["kind"] != "base").sum() + 5
+    assert "FuzzyDeduplicationWorkflow: DeduplicationReport" in out
+    assert not (tmp_path / "cache").exists()  # NeMo's cache folder is not used (a warning says so)

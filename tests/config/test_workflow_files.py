@@ -58,7 +58,7 @@ def test_nemo_curator_import_paths_work_for_workflows(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("workflow: {_target_: x.Y}\nstages: []\n", "has both 'workflow:' and 'stages:'; keep one"),
-        ("workflow: [1]\n", "workflow must be a mapping with '_target_: curator_dask.stages.deduplication"),
+        ("workflow: 1\n", "workflow must be a mapping with ._target_: curator_dask.stages.deduplication.exact"),
         (
             "workflow: {_target_: curator_dask.stages.text.io.writer.JsonlWriter, path: /o}\n",
             r"built a JsonlWriter, not a workflow with pipeline\(\) and run\(executor\)",
