@@ -101,6 +101,22 @@ def _bert_config(vocab_size: int, **extra: Any) -> Any:
     return BertConfig(vocab_size=vocab_size, max_position_embeddings=512, pad_token_id=0, **_SIZE, **extra)
 
 
+def _sample_inputs(tokenizer: Any) -> dict[str, Any]:
+    from curator_dask.examples.corpus import documents
+
+    texts = documents(64, seed=11, size=400)["text"].tolist()
+    return dict(tokenizer(texts, truncation=True, max_length=128, padding=True, return_tensors="pt"))
+
+
+def _centre(linear: Any, logits: Any, target: float = 0.0) -> None:
+    """Shift ``linear``'s bias so the sample's mean logit is ``target``: random backbones barely
+    separate documents, and a centred, widened head makes every label and score range show up."""
+    import torch
+
+    with torch.no_grad():
+        linear.bias.sub_(logits.mean(dim=0) - target)
+
+
 def _save_state(module: Any, folder: Path) -> None:
     from safetensors.torch import save_file
 
@@ -123,8 +139,11 @@ def build_deberta_classifier(
         backbone.save_pretrained(str(base))
         save_to_hub_cache(base, BASE_DEBERTA, cache_dir)
         fc = torch.nn.Linear(_SIZE["hidden_size"], len(labels))
-        with torch.no_grad():  # random backbones barely separate documents: widen the logits
-            fc.weight.mul_(300.0)
+        with torch.no_grad():
+            fc.weight.mul_(100.0)
+            sample = _sample_inputs(tokenizer)
+            first = backbone.eval()(sample["input_ids"], sample["attention_mask"]).last_hidden_state[:, 0]
+            _centre(fc, fc(first))
         head.mkdir()
         config = {
             "model_type": "deberta-v2",
@@ -151,9 +170,10 @@ def build_fineweb_classifier(cache_dir: str | os.PathLike[str], repo_id: str, se
     model = AutoModelForSequenceClassification.from_config(
         _bert_config(len(tokenizer), num_labels=1, problem_type="regression")
     )
-    with torch.no_grad():  # centre the scores on the 0-5 scale so every label and clip shows up
-        model.classifier.bias.fill_(2.5)
-        model.classifier.weight.mul_(3000.0)
+    with torch.no_grad():
+        model.classifier.weight.mul_(60000.0)
+        sample = _sample_inputs(tokenizer)
+        _centre(model.classifier, model.eval()(**sample).logits, target=2.5)
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
@@ -166,7 +186,7 @@ def build_sentence_transformer(
     """A tiny BERT sentence-transformers model (mean pooling, normalised) under ``repo_id``."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     from transformers import AutoModel
 
     tokenizer = _tokenizer()
