@@ -1,0 +1,54 @@
+"""Runs NeMo Curator 1.4's own classifier (and embedder) on a parquet file of documents, in a
+fresh process whose environment points at a cache of tiny models: ``HF_HOME`` and
+``HF_HUB_OFFLINE=1`` must be set before huggingface_hub is imported, because NeMo Curator loads
+the DeBERTa backbone with ``AutoModel.from_pretrained(base_model)`` and no cache folder.
+
+NeMo Curator's model stages call ``.cuda()`` / ``.to("cuda")`` unconditionally; on a machine
+without a GPU this driver makes ``Module.cuda`` return the module unchanged and ``Module.to("cuda")``
+move it to the CPU, which leaves NeMo Curator's code path otherwise as it is (its autocast on ``"cuda"`` disables itself without CUDA). NeMo
+Curator 1.4's tokenizer stage calls ``batch_encode_plus``, which transformers 5 removed; the
+driver puts it back as what it was in transformers 4, a call of the tokenizer on a list of texts.
+
+Usage: ``python -m tests.interop.nemo_model_parts <which> <cache dir> <in.parquet> <out.parquet>``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+
+def run(which: str, cache: str, source: str, target: str) -> None:
+    import torch
+    from transformers import PreTrainedTokenizerBase
+
+    if not torch.cuda.is_available():
+        module_to = torch.nn.Module.to
+
+        def to_cpu(self: torch.nn.Module, *args: object, **kwargs: object) -> torch.nn.Module:
+            return module_to(self, *("cpu" if a == "cuda" else a for a in args), **kwargs)  # type: ignore[call-overload]
+
+        torch.nn.Module.cuda = lambda self, *args, **kwargs: self  # type: ignore[method-assign]
+        torch.nn.Module.to = to_cpu  # type: ignore[method-assign,assignment]
+    if not hasattr(PreTrainedTokenizerBase, "batch_encode_plus"):
+        PreTrainedTokenizerBase.batch_encode_plus = lambda self, texts, **kwargs: self(texts, **kwargs)  # type: ignore[attr-defined]
+    from nemo_curator.stages.text.classifiers import FineWebEduClassifier, QualityClassifier
+    from nemo_curator.stages.text.embedders import EmbeddingCreatorStage
+    from nemo_curator.tasks import DocumentBatch
+
+    composite = {
+        "quality": lambda: QualityClassifier(cache_dir=cache, score_field="p", model_inference_batch_size=4),
+        "fineweb": lambda: FineWebEduClassifier(cache_dir=cache, model_inference_batch_size=4),
+        "embedder": lambda: EmbeddingCreatorStage(cache_dir=cache, model_inference_batch_size=4),
+    }[which]()
+    task = DocumentBatch(dataset_name="docs", data=pd.read_parquet(source))
+    for stage in composite.decompose():
+        stage.setup_on_node()
+        stage.setup()
+        task = stage.process(task)
+    task.to_pandas().to_parquet(target)
+
+
+if __name__ == "__main__":
+    run(*sys.argv[1:5])
