@@ -48,7 +48,9 @@ def _nemo(which: str, home: Path) -> pd.DataFrame:
         str(home / "hub"),
         str(home / "docs.parquet"),
     ]
-    result = subprocess.run([*args, str(out)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [*args, str(out)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return pd.read_parquet(out)
 
