@@ -24,9 +24,11 @@ from curator_dask.models.weights import save_to_hub_cache
 __all__ = [
     "BASE_DEBERTA",
     "CLASSIFIER_LABELS",
+    "PROMPT_COMPLEXITY",
     "SENTENCE_TRANSFORMER",
     "build_deberta_classifier",
     "build_fineweb_classifier",
+    "build_prompt_complexity_classifier",
     "build_sentence_transformer",
     "populate_cache",
     "train_tokenizer",
@@ -34,6 +36,16 @@ __all__ = [
 
 BASE_DEBERTA = "microsoft/deberta-v3-base"
 SENTENCE_TRANSFORMER = "sentence-transformers/all-MiniLM-L6-v2"
+PROMPT_COMPLEXITY = "nvidia/prompt-task-and-complexity-classifier"
+_COMPLEXITY_TARGETS = (
+    "creativity_scope",
+    "reasoning",
+    "contextual_knowledge",
+    "number_of_few_shots",
+    "domain_knowledge",
+    "no_label_reason",
+    "constraint_ct",
+)
 CLASSIFIER_LABELS: dict[str, list[str]] = {
     "nvidia/quality-classifier-deberta": ["High", "Medium", "Low"],
     "nvidia/domain-classifier": [
@@ -160,6 +172,43 @@ def build_deberta_classifier(
         return save_to_hub_cache(head, repo_id, cache_dir)
 
 
+def build_prompt_complexity_classifier(
+    cache_dir: str | os.PathLike[str], repo_id: str = PROMPT_COMPLEXITY, seed: int = 0
+) -> Path:
+    """A tiny ``CustomDeberta`` (mean pooling, one head per target) under ``repo_id``."""
+    import torch
+    from transformers import AutoModel
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(seed)
+    sizes = {"task_type": 11, **dict.fromkeys(_COMPLEXITY_TARGETS, 3)}
+    with tempfile.TemporaryDirectory() as tmp:
+        base, head = Path(tmp, "base"), Path(tmp, "head")
+        backbone = AutoModel.from_config(_deberta_config(len(tokenizer)))
+        backbone.save_pretrained(str(base))
+        save_to_hub_cache(base, BASE_DEBERTA, cache_dir)
+        module = torch.nn.Module()
+        module.backbone = backbone
+        for i, size in enumerate(sizes.values()):
+            layer = torch.nn.Module()
+            layer.fc = torch.nn.Linear(_SIZE["hidden_size"], size)
+            with torch.no_grad():
+                layer.fc.weight.mul_(100.0)
+            module.add_module(f"head_{i}", layer)
+        head.mkdir()
+        config = {
+            "base_model": BASE_DEBERTA,
+            "target_sizes": sizes,
+            "task_type_map": {str(i): f"task_{i}" for i in range(11)},
+            "weights_map": {t: [0.0, 0.5, 1.0] for t in _COMPLEXITY_TARGETS},
+            "divisor_map": dict.fromkeys(_COMPLEXITY_TARGETS, 1.0),
+        }
+        (head / "config.json").write_text(json.dumps(config, indent=2))
+        _save_state(module, head)
+        tokenizer.save_pretrained(str(head))
+        return save_to_hub_cache(head, repo_id, cache_dir)
+
+
 def build_fineweb_classifier(cache_dir: str | os.PathLike[str], repo_id: str, seed: int = 0) -> Path:
     """A tiny BERT regressor (``num_labels=1``) under ``repo_id`` in ``cache_dir``."""
     import torch
@@ -217,10 +266,12 @@ def populate_cache(cache_dir: str | os.PathLike[str], repo_ids: Sequence[str] | 
             built[repo_id] = build_deberta_classifier(cache_dir, repo_id, CLASSIFIER_LABELS[repo_id], seed)
         elif "fineweb" in repo_id:
             built[repo_id] = build_fineweb_classifier(cache_dir, repo_id, seed)
+        elif repo_id == PROMPT_COMPLEXITY:
+            built[repo_id] = build_prompt_complexity_classifier(cache_dir, repo_id, seed)
         elif repo_id == SENTENCE_TRANSFORMER:
             built[repo_id] = build_sentence_transformer(cache_dir, repo_id, seed)
         else:
-            known = sorted([*CLASSIFIER_LABELS, SENTENCE_TRANSFORMER])
+            known = sorted([*CLASSIFIER_LABELS, SENTENCE_TRANSFORMER, PROMPT_COMPLEXITY])
             msg = f"populate_cache: no tiny model for {repo_id!r}; known: {known} and the FineWeb-Edu family"
             raise ValueError(msg)
     return built

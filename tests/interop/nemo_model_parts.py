@@ -22,7 +22,11 @@ import pandas as pd
 
 def run(which: str, cache: str, source: str, target: str) -> None:
     _cpu_fixes()
-    from nemo_curator.stages.text.classifiers import FineWebEduClassifier, QualityClassifier
+    from nemo_curator.stages.text.classifiers import (
+        FineWebEduClassifier,
+        PromptTaskComplexityClassifier,
+        QualityClassifier,
+    )
     from nemo_curator.stages.text.embedders import EmbeddingCreatorStage
     from nemo_curator.tasks import DocumentBatch
 
@@ -30,6 +34,7 @@ def run(which: str, cache: str, source: str, target: str) -> None:
         "quality": lambda: QualityClassifier(cache_dir=cache, score_field="p", model_inference_batch_size=4),
         "fineweb": lambda: FineWebEduClassifier(cache_dir=cache, model_inference_batch_size=4),
         "embedder": lambda: EmbeddingCreatorStage(cache_dir=cache, model_inference_batch_size=4),
+        "prompt": lambda: PromptTaskComplexityClassifier(cache_dir=cache, model_inference_batch_size=4),
     }[which]()
     task = DocumentBatch(dataset_name="docs", data=pd.read_parquet(source))
     for stage in composite.decompose():

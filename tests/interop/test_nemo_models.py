@@ -89,3 +89,25 @@ def test_embedding_creator_matches_nemo_curator(nemo_home):
     np.testing.assert_allclose(
         np.stack(ours["embeddings"].to_numpy()), np.stack(nemo["embeddings"].to_numpy()), atol=1e-5
     )
+
+
+@pytest.mark.slow
+def test_prompt_task_complexity_classifier_matches_nemo_curator(tmp_path):
+    from curator_dask.models.tiny import PROMPT_COMPLEXITY, populate_cache
+    from curator_dask.stages.text.classifiers import PromptTaskComplexityClassifier
+    from curator_dask.stages.text.classifiers.prompt_task_complexity import OUTPUT_FIELDS
+
+    populate_cache(tmp_path / "hub", [PROMPT_COMPLEXITY])
+    texts(12).reset_index(drop=True).to_parquet(tmp_path / "docs.parquet")
+    nemo = _nemo("prompt", tmp_path)
+    ours = _ours(
+        PromptTaskComplexityClassifier(cache_dir=str(tmp_path / "hub"), model_inference_batch_size=4), tmp_path
+    )
+    assert nemo["task_type_1"].nunique() > 1
+    for column in OUTPUT_FIELDS:
+        if ours[column].dtype == object:
+            assert ours[column].tolist() == nemo[column].tolist(), column
+        else:
+            np.testing.assert_allclose(
+                ours[column].astype(float), nemo[column].astype(float), atol=1e-4, err_msg=column
+            )

@@ -9,6 +9,8 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "AegisClassifier": ".aegis",
+    "InstructionDataGuardClassifier": ".aegis",
     "ContentTypeClassifier": ".content_type",
     "DistributedDataClassifier": ".base",
     "DomainClassifier": ".domain",
@@ -21,12 +23,14 @@ _LAZY = {
 }
 
 __all__ = [
+    "AegisClassifier",
     "ContentTypeClassifier",
     "DistributedDataClassifier",
     "DomainClassifier",
     "FineWebEduClassifier",
     "FineWebMixtralEduClassifier",
     "FineWebNemotronEduClassifier",
+    "InstructionDataGuardClassifier",
     "MultilingualDomainClassifier",
     "PromptTaskComplexityClassifier",
     "QualityClassifier",

@@ -167,3 +167,23 @@ def test_offline_with_the_weights_missing_fails_before_any_work_naming_the_repo(
     with pytest.raises(StageSetupError, match=r"Model 'nvidia/quality-classifier-deberta' is not in the Hugging Face"):
         _pipeline(tmp_path / "in", stages).run(DaskExecutor(client=offline_client))
     assert not empty.exists() or not any(empty.rglob("*.safetensors")), "nothing was fetched"
+
+
+def test_prompt_task_complexity_decomposes_as_nemo_does_and_refuses_filter_by():
+    from curator_dask.stages.text.classifiers import PromptTaskComplexityClassifier
+
+    classifier = PromptTaskComplexityClassifier()
+    assert classifier.name == "prompt_task_and_complexity_classifier_classifier"
+    assert [s.name for s in classifier.decompose()] == [
+        "prompt_task_and_complexity_classifier_tokenizer",
+        "prompt_task_and_complexity_classifier_model",
+    ]
+    assert classifier.outputs()[1][0] == "prompt_complexity_score" and len(classifier.outputs()[1]) == 11
+    with pytest.raises(NotImplementedError, match="filter_by not supported with PromptTaskComplexityClassifier"):
+        PromptTaskComplexityClassifier(filter_by=["x"])
+
+
+@pytest.mark.parametrize("name", ["AegisClassifier", "InstructionDataGuardClassifier"])
+def test_aegis_classifiers_say_why_they_are_missing(name):
+    with pytest.raises(NotImplementedError, match=rf"{name} is not available in curator_dask: it needs the gated"):
+        getattr(classifiers, name)(aegis_variant="nvidia/Aegis-AI-Content-Safety-LlamaGuard-Defensive-1.0")
