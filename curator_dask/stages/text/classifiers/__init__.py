@@ -1,6 +1,7 @@
 """NeMo Curator's text classifiers on Dask: tokenizer (CPU) -> model (GPU) -> optional label filter.
 
 Names resolve lazily (PEP 562), so importing this package loads neither torch nor transformers.
+``DistributedDataClassifier`` lives in ``curator_dask.stages.text.classifiers.base``, as in NeMo Curator.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ _LAZY = {
     "AegisClassifier": ".aegis",
     "InstructionDataGuardClassifier": ".aegis",
     "ContentTypeClassifier": ".content_type",
-    "DistributedDataClassifier": ".base",
     "DomainClassifier": ".domain",
     "FineWebEduClassifier": ".fineweb_edu",
     "FineWebMixtralEduClassifier": ".fineweb_edu",
@@ -25,7 +25,6 @@ _LAZY = {
 __all__ = [
     "AegisClassifier",
     "ContentTypeClassifier",
-    "DistributedDataClassifier",
     "DomainClassifier",
     "FineWebEduClassifier",
     "FineWebMixtralEduClassifier",
@@ -39,6 +38,6 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        return getattr(importlib.import_module(_LAZY[name], package=__name__), name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
