@@ -37,15 +37,6 @@ __all__ = [
 BASE_DEBERTA = "microsoft/deberta-v3-base"
 SENTENCE_TRANSFORMER = "sentence-transformers/all-MiniLM-L6-v2"
 PROMPT_COMPLEXITY = "nvidia/prompt-task-and-complexity-classifier"
-_COMPLEXITY_TARGETS = (
-    "creativity_scope",
-    "reasoning",
-    "contextual_knowledge",
-    "number_of_few_shots",
-    "domain_knowledge",
-    "no_label_reason",
-    "constraint_ct",
-)
 CLASSIFIER_LABELS: dict[str, list[str]] = {
     "nvidia/quality-classifier-deberta": ["High", "Medium", "Low"],
     "nvidia/domain-classifier": [
@@ -179,9 +170,11 @@ def build_prompt_complexity_classifier(
     import torch
     from transformers import AutoModel
 
+    from curator_dask.stages.text.classifiers.prompt_task_complexity import TARGETS
+
     tokenizer = _tokenizer()
     torch.manual_seed(seed)
-    sizes = {"task_type": 11, **dict.fromkeys(_COMPLEXITY_TARGETS, 3)}
+    sizes = {"task_type": 11, **dict.fromkeys(TARGETS, 3)}
     with tempfile.TemporaryDirectory() as tmp:
         base, head = Path(tmp, "base"), Path(tmp, "head")
         backbone = AutoModel.from_config(_deberta_config(len(tokenizer)))
@@ -200,8 +193,8 @@ def build_prompt_complexity_classifier(
             "base_model": BASE_DEBERTA,
             "target_sizes": sizes,
             "task_type_map": {str(i): f"task_{i}" for i in range(11)},
-            "weights_map": {t: [0.0, 0.5, 1.0] for t in _COMPLEXITY_TARGETS},
-            "divisor_map": dict.fromkeys(_COMPLEXITY_TARGETS, 1.0),
+            "weights_map": {t: [0.0, 0.5, 1.0] for t in TARGETS},
+            "divisor_map": dict.fromkeys(TARGETS, 1.0),
         }
         (head / "config.json").write_text(json.dumps(config, indent=2))
         _save_state(module, head)

@@ -19,7 +19,7 @@ from curator_dask.errors import ConfigError
 from curator_dask.models.hub_mixin import backbone_from_config, load_weights, read_config, stage_backbone_config
 from curator_dask.models.weights import local_snapshot
 from curator_dask.stages.base import CompositeStage, ProcessingStage
-from curator_dask.stages.text.classifiers.base import tokenizer_and_sort
+from curator_dask.stages.text.classifiers.base import StagesComposite, tokenizer_and_sort
 from curator_dask.stages.text.models.model import ModelStage
 from curator_dask.stages.text.models.utils import ATTENTION_MASK_FIELD, INPUT_ID_FIELD, format_name_with_suffix
 from curator_dask.tasks import DocumentBatch
@@ -153,7 +153,7 @@ class PromptTaskComplexityModelStage(ModelStage):
 
 
 @dataclass
-class PromptTaskComplexityClassifier(CompositeStage[DocumentBatch, DocumentBatch]):
+class PromptTaskComplexityClassifier(StagesComposite, CompositeStage[DocumentBatch, DocumentBatch]):
     """Classifies prompts with https://huggingface.co/nvidia/prompt-task-and-complexity-classifier.
 
     NeMo Curator's arguments; ``filter_by`` is not supported (``NotImplementedError``, as there).
@@ -194,15 +194,6 @@ class PromptTaskComplexityClassifier(CompositeStage[DocumentBatch, DocumentBatch
                 keep_tokens=self.keep_tokens,
             ),
         ]
-
-    def inputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[0].inputs()  # type: ignore[return-value]
-
-    def outputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[-1].outputs()
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
 
 class _FilterByNotSupported(ConfigError, NotImplementedError):
