@@ -6,7 +6,8 @@ In one run, over the same JSONL files:
 - ``dask``: ``QualityClassifier`` on ``DaskExecutor`` with a LocalCluster of one worker process per
   core (model stage moved to CPU with ``with_``), cluster already running, setup included;
 - ``nemo ray_data``: NeMo Curator 1.4's ``QualityClassifier`` on its ``RayDataExecutor``, its model
-  stage on CPU (interop venv only; reported as not run when Ray or NeMo Curator is missing);
+  stage on CPU (interop venv only; reported as not run when Ray or NeMo Curator is missing; on a
+  2-core machine its three actors, one CPU each, can wait on each other: use ``--skip-nemo``);
 
 and, from our run's performance records, the share of stage time spent tokenising vs inferring.
 The tiny model (2 layers, hidden 32) makes this a measure of the pipeline around the model, not
@@ -109,9 +110,11 @@ def main() -> None:
     rows: list[tuple[str, float, int]] = []
     seconds, n = _in_process(cache, files, args.batch_size)
     rows.append(("in-process", seconds, n))
+    print(f"in-process: {seconds:.2f} s", flush=True)
     with LocalCluster(n_workers=nproc, threads_per_worker=1, dashboard_address=":0") as lc, Client(lc) as client:
         seconds, n, times = _dask(cache, root / "in", args.batch_size, client)
     rows.append(("dask", seconds, n))
+    print(f"dask: {seconds:.2f} s", flush=True)
     if not args.skip_nemo:
         try:
             seconds, n = _nemo(cache, root / "in", args.batch_size)
