@@ -24,9 +24,11 @@ from curator_dask.models.weights import save_to_hub_cache
 __all__ = [
     "BASE_DEBERTA",
     "CLASSIFIER_LABELS",
+    "PROMPT_COMPLEXITY",
     "SENTENCE_TRANSFORMER",
     "build_deberta_classifier",
     "build_fineweb_classifier",
+    "build_prompt_complexity_classifier",
     "build_sentence_transformer",
     "populate_cache",
     "train_tokenizer",
@@ -34,6 +36,7 @@ __all__ = [
 
 BASE_DEBERTA = "microsoft/deberta-v3-base"
 SENTENCE_TRANSFORMER = "sentence-transformers/all-MiniLM-L6-v2"
+PROMPT_COMPLEXITY = "nvidia/prompt-task-and-complexity-classifier"
 CLASSIFIER_LABELS: dict[str, list[str]] = {
     "nvidia/quality-classifier-deberta": ["High", "Medium", "Low"],
     "nvidia/domain-classifier": [
@@ -101,6 +104,22 @@ def _bert_config(vocab_size: int, **extra: Any) -> Any:
     return BertConfig(vocab_size=vocab_size, max_position_embeddings=512, pad_token_id=0, **_SIZE, **extra)
 
 
+def _sample_inputs(tokenizer: Any) -> dict[str, Any]:
+    from curator_dask.examples.corpus import documents
+
+    texts = documents(64, seed=11, size=400)["text"].tolist()
+    return dict(tokenizer(texts, truncation=True, max_length=128, padding=True, return_tensors="pt"))
+
+
+def _centre(linear: Any, logits: Any, target: float = 0.0) -> None:
+    """Shift ``linear``'s bias so the sample's mean logit is ``target``: random backbones barely
+    separate documents, and a centred, widened head makes every label and score range show up."""
+    import torch
+
+    with torch.no_grad():
+        linear.bias.sub_(logits.mean(dim=0) - target)
+
+
 def _save_state(module: Any, folder: Path) -> None:
     from safetensors.torch import save_file
 
@@ -123,8 +142,11 @@ def build_deberta_classifier(
         backbone.save_pretrained(str(base))
         save_to_hub_cache(base, BASE_DEBERTA, cache_dir)
         fc = torch.nn.Linear(_SIZE["hidden_size"], len(labels))
-        with torch.no_grad():  # random backbones barely separate documents: widen the logits
-            fc.weight.mul_(300.0)
+        with torch.no_grad():
+            fc.weight.mul_(100.0)
+            sample = _sample_inputs(tokenizer)
+            first = backbone.eval()(sample["input_ids"], sample["attention_mask"]).last_hidden_state[:, 0]
+            _centre(fc, fc(first))
         head.mkdir()
         config = {
             "model_type": "deberta-v2",
@@ -141,6 +163,45 @@ def build_deberta_classifier(
         return save_to_hub_cache(head, repo_id, cache_dir)
 
 
+def build_prompt_complexity_classifier(
+    cache_dir: str | os.PathLike[str], repo_id: str = PROMPT_COMPLEXITY, seed: int = 0
+) -> Path:
+    """A tiny ``CustomDeberta`` (mean pooling, one head per target) under ``repo_id``."""
+    import torch
+    from transformers import AutoModel
+
+    from curator_dask.stages.text.classifiers.prompt_task_complexity import TARGETS
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(seed)
+    sizes = {"task_type": 11, **dict.fromkeys(TARGETS, 3)}
+    with tempfile.TemporaryDirectory() as tmp:
+        base, head = Path(tmp, "base"), Path(tmp, "head")
+        backbone = AutoModel.from_config(_deberta_config(len(tokenizer)))
+        backbone.save_pretrained(str(base))
+        save_to_hub_cache(base, BASE_DEBERTA, cache_dir)
+        module = torch.nn.Module()
+        module.backbone = backbone
+        for i, size in enumerate(sizes.values()):
+            layer = torch.nn.Module()
+            layer.fc = torch.nn.Linear(_SIZE["hidden_size"], size)
+            with torch.no_grad():
+                layer.fc.weight.mul_(100.0)
+            module.add_module(f"head_{i}", layer)
+        head.mkdir()
+        config = {
+            "base_model": BASE_DEBERTA,
+            "target_sizes": sizes,
+            "task_type_map": {str(i): f"task_{i}" for i in range(11)},
+            "weights_map": {t: [0.0, 0.5, 1.0] for t in TARGETS},
+            "divisor_map": dict.fromkeys(TARGETS, 1.0),
+        }
+        (head / "config.json").write_text(json.dumps(config, indent=2))
+        _save_state(module, head)
+        tokenizer.save_pretrained(str(head))
+        return save_to_hub_cache(head, repo_id, cache_dir)
+
+
 def build_fineweb_classifier(cache_dir: str | os.PathLike[str], repo_id: str, seed: int = 0) -> Path:
     """A tiny BERT regressor (``num_labels=1``) under ``repo_id`` in ``cache_dir``."""
     import torch
@@ -151,9 +212,10 @@ def build_fineweb_classifier(cache_dir: str | os.PathLike[str], repo_id: str, se
     model = AutoModelForSequenceClassification.from_config(
         _bert_config(len(tokenizer), num_labels=1, problem_type="regression")
     )
-    with torch.no_grad():  # centre the scores on the 0-5 scale so every label and clip shows up
-        model.classifier.bias.fill_(2.5)
-        model.classifier.weight.mul_(3000.0)
+    with torch.no_grad():
+        model.classifier.weight.mul_(60000.0)
+        sample = _sample_inputs(tokenizer)
+        _centre(model.classifier, model.eval()(**sample).logits, target=2.5)
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
@@ -166,7 +228,7 @@ def build_sentence_transformer(
     """A tiny BERT sentence-transformers model (mean pooling, normalised) under ``repo_id``."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     from transformers import AutoModel
 
     tokenizer = _tokenizer()
@@ -197,10 +259,12 @@ def populate_cache(cache_dir: str | os.PathLike[str], repo_ids: Sequence[str] | 
             built[repo_id] = build_deberta_classifier(cache_dir, repo_id, CLASSIFIER_LABELS[repo_id], seed)
         elif "fineweb" in repo_id:
             built[repo_id] = build_fineweb_classifier(cache_dir, repo_id, seed)
+        elif repo_id == PROMPT_COMPLEXITY:
+            built[repo_id] = build_prompt_complexity_classifier(cache_dir, repo_id, seed)
         elif repo_id == SENTENCE_TRANSFORMER:
             built[repo_id] = build_sentence_transformer(cache_dir, repo_id, seed)
         else:
-            known = sorted([*CLASSIFIER_LABELS, SENTENCE_TRANSFORMER])
+            known = sorted([*CLASSIFIER_LABELS, SENTENCE_TRANSFORMER, PROMPT_COMPLEXITY])
             msg = f"populate_cache: no tiny model for {repo_id!r}; known: {known} and the FineWeb-Edu family"
             raise ValueError(msg)
     return built

@@ -1,6 +1,7 @@
 """NeMo Curator's text classifiers on Dask: tokenizer (CPU) -> model (GPU) -> optional label filter.
 
 Names resolve lazily (PEP 562), so importing this package loads neither torch nor transformers.
+``DistributedDataClassifier`` lives in ``curator_dask.stages.text.classifiers.base``, as in NeMo Curator.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "AegisClassifier": ".aegis",
+    "InstructionDataGuardClassifier": ".aegis",
     "ContentTypeClassifier": ".content_type",
-    "DistributedDataClassifier": ".base",
     "DomainClassifier": ".domain",
     "FineWebEduClassifier": ".fineweb_edu",
     "FineWebMixtralEduClassifier": ".fineweb_edu",
@@ -21,12 +23,13 @@ _LAZY = {
 }
 
 __all__ = [
+    "AegisClassifier",
     "ContentTypeClassifier",
-    "DistributedDataClassifier",
     "DomainClassifier",
     "FineWebEduClassifier",
     "FineWebMixtralEduClassifier",
     "FineWebNemotronEduClassifier",
+    "InstructionDataGuardClassifier",
     "MultilingualDomainClassifier",
     "PromptTaskComplexityClassifier",
     "QualityClassifier",
@@ -35,6 +38,6 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        return getattr(importlib.import_module(_LAZY[name], package=__name__), name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)

@@ -26,7 +26,13 @@ from curator_dask.stages.text.models.tokenizer import TokenizerStage
 from curator_dask.stages.text.models.utils import ATTENTION_MASK_FIELD, INPUT_ID_FIELD, format_name_with_suffix
 from curator_dask.tasks import DocumentBatch
 
-__all__ = ["ClassifierModelStage", "Deberta", "DistributedDataClassifier", "labels_from_config"]
+__all__ = [
+    "ClassifierModelStage",
+    "Deberta",
+    "DistributedDataClassifier",
+    "StagesComposite",
+    "labels_from_config",
+]
 
 
 class Deberta(nn.Module):
@@ -153,8 +159,27 @@ def label_filter(filter_by: list[str] | None, label_field: str) -> list[Processi
     return [Filter(filter_fn=LabelIn(filter_by), filter_field=label_field)]
 
 
+class StagesComposite:
+    """What the classifier composites share: their sub-stages sit in ``self.stages``."""
+
+    stages: list[ProcessingStage]
+    filter_by: list[str] | None
+
+    def inputs(self) -> tuple[list[str], list[str]]:
+        return self.stages[0].inputs()  # type: ignore[return-value]
+
+    def outputs(self) -> tuple[list[str], list[str]]:
+        return self.stages[-1].outputs()
+
+    def filter_by_category(self, value: str) -> bool:
+        return self.filter_by is not None and value in self.filter_by
+
+    def decompose(self) -> list[ProcessingStage]:
+        return self.stages
+
+
 @dataclass(kw_only=True)
-class DistributedDataClassifier(CompositeStage[DocumentBatch, DocumentBatch]):
+class DistributedDataClassifier(StagesComposite, CompositeStage[DocumentBatch, DocumentBatch]):
     """A Hugging Face classifier over a text column: tokenizer (CPU) -> model (GPU) -> filter.
 
     The model stage runs on GPU workers by default; for CPU workers use
@@ -207,18 +232,6 @@ class DistributedDataClassifier(CompositeStage[DocumentBatch, DocumentBatch]):
             ),
             *label_filter(self.filter_by, self.label_field),
         ]
-
-    def inputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[0].inputs()  # type: ignore[return-value]
-
-    def outputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[-1].outputs()
-
-    def filter_by_category(self, value: str) -> bool:
-        return self.filter_by is not None and value in self.filter_by
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
 
 def init_named(

@@ -10,7 +10,7 @@ import pandas as pd
 
 from curator_dask.models.weights import local_snapshot
 from curator_dask.stages.base import CompositeStage, ProcessingStage
-from curator_dask.stages.text.classifiers.base import label_filter, tokenizer_and_sort
+from curator_dask.stages.text.classifiers.base import StagesComposite, label_filter, tokenizer_and_sort
 from curator_dask.stages.text.models.model import ModelStage
 from curator_dask.stages.text.models.utils import ATTENTION_MASK_FIELD, INPUT_ID_FIELD, format_name_with_suffix
 from curator_dask.tasks import DocumentBatch
@@ -96,7 +96,7 @@ class FineWebModelStage(ModelStage):
 
 
 @dataclass(kw_only=True)
-class _FineWebBaseClassifier(CompositeStage[DocumentBatch, DocumentBatch]):
+class _FineWebBaseClassifier(StagesComposite, CompositeStage[DocumentBatch, DocumentBatch]):
     """Tokenizer -> ``FineWebModelStage`` -> optional filter on the label; NeMo Curator's arguments."""
 
     model_identifier: str
@@ -140,18 +140,6 @@ class _FineWebBaseClassifier(CompositeStage[DocumentBatch, DocumentBatch]):
             ),
             *label_filter(self.filter_by, self.label_field),
         ]
-
-    def inputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[0].inputs()  # type: ignore[return-value]
-
-    def outputs(self) -> tuple[list[str], list[str]]:
-        return self.stages[-1].outputs()
-
-    def filter_by_category(self, value: str) -> bool:
-        return self.filter_by is not None and value in self.filter_by
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
 
 def _init(stage: _FineWebBaseClassifier, model_identifier: str, arguments: dict[str, Any]) -> None:

@@ -32,6 +32,12 @@ def _checked_kwargs(kwargs: dict[str, Any] | None, forbidden: dict[str, str]) ->
     return kwargs
 
 
+def _normalize(vectors: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.normalize(vectors.float(), dim=1)
+
+
 class EmbeddingModelStage(ModelStage):
     """A Hugging Face ``AutoModel`` whose token states are pooled into one normalised vector per row.
 
@@ -86,19 +92,28 @@ class EmbeddingModelStage(ModelStage):
         self.model = model.eval().to(self.device)
 
     def process_model_output(self, outputs: Any, model_input_batch: dict[str, Any] | None = None) -> Any:
-        import torch.nn.functional as F
-
         assert model_input_batch is not None
-        states, mask = outputs[0], model_input_batch[ATTENTION_MASK_FIELD]
+        mask = model_input_batch[ATTENTION_MASK_FIELD]
         if self.pooling == "mean_pooling":
-            summed = states.masked_fill(mask.unsqueeze(-1) == 0, 0.0).sum(dim=1)
-            pooled = summed / mask.sum(dim=1, keepdim=True).clamp(min=1e-9)
-        elif self.pooling == "last_token":
-            last = (mask.sum(dim=1) - 1).long() if self.padding_side == "right" else mask.new_full((len(mask),), -1)
-            pooled = states[range(len(mask)), last]
+            return self._mean_pooling(outputs, mask).cpu()
+        if self.pooling == "last_token":
+            return self._get_last_token(outputs, mask).cpu()
+        return _normalize(outputs[0][:, 0]).cpu()
+
+    def _mean_pooling(self, model_output: Any, attention_mask: Any) -> Any:
+        """Normalised mean of the real tokens' states (NeMo Curator's name)."""
+        states = model_output[0]
+        summed = states.masked_fill(attention_mask.unsqueeze(-1) == 0, 0.0).sum(dim=1)
+        return _normalize(summed / attention_mask.sum(dim=1, keepdim=True).clamp(min=1e-9))
+
+    def _get_last_token(self, model_output: Any, attention_mask: Any) -> Any:
+        """Normalised state of each row's last real token (NeMo Curator's name)."""
+        states = model_output[0]
+        if self.padding_side == "right":
+            last = (attention_mask.sum(dim=1) - 1).long()
         else:
-            pooled = states[:, 0]
-        return F.normalize(pooled.float(), dim=1).cpu()
+            last = attention_mask.new_full((len(attention_mask),), states.shape[1] - 1)
+        return _normalize(states[range(len(attention_mask)), last])
 
     def collect_outputs(self, processed_outputs: list[Any]) -> list[list[float]]:
         import torch

@@ -16,6 +16,7 @@ __all__ = [
     "INPUT_ID_FIELD",
     "SEQ_ORDER_FIELD",
     "TOKEN_LENGTH_FIELD",
+    "clip_tokens",
     "format_name_with_suffix",
     "pad_micro_batch",
     "sort_by_length",
@@ -30,6 +31,16 @@ TOKEN_LENGTH_FIELD = "_curator_token_length"
 def format_name_with_suffix(model_identifier: str, suffix: str = "_classifier") -> str:
     """NeMo Curator's stage name for a model: ``"nvidia/domain-classifier"`` -> ``"domain_classifier_classifier"``."""
     return model_identifier.rstrip("/").split("/")[-1].replace("-", "_").lower() + suffix
+
+
+def clip_tokens(token_o: dict[str, Any], padding_side: Literal["left", "right"] = "right") -> dict[str, Any]:
+    """NeMo Curator's helper: cut padded ``input_ids``/``attention_mask`` tensors to the longest
+    row's real tokens (in place; a ``metadata`` entry is dropped)."""
+    width = int(token_o[ATTENTION_MASK_FIELD].sum(axis=1).max())
+    for key in (INPUT_ID_FIELD, ATTENTION_MASK_FIELD):
+        token_o[key] = token_o[key][:, :width] if padding_side == "right" else token_o[key][:, -width:]
+    token_o.pop("metadata", None)
+    return token_o
 
 
 def pad_micro_batch(
