@@ -288,16 +288,16 @@ class Driver:
     def _run_collection(self, index: int) -> None:
         pieces = self._parked.pop(index)
         outcomes, perf = run_collection_stage(self.client, self.stages[index], pieces, index)
-        self.summaries[index].merge(
-            StageSummary(
-                self.profiles[index].name,
-                batches=1,
-                tasks_in=sum(p.size for p in pieces),
-                items_in=perf.num_items_processed,
-                tasks_out=len(outcomes),
-                seconds=perf.process_time,
-            )
+        summary = StageSummary(
+            self.profiles[index].name,
+            batches=1,
+            tasks_in=sum(p.size for p in pieces),
+            items_in=perf.num_items_processed,
+            tasks_out=len(outcomes),
+            seconds=perf.process_time,
         )
+        self.summaries[index].merge(summary)
+        self._progress.finished(index, {index: summary}, {})
         for outcome in outcomes:
             if index + 1 >= len(self.stages):
                 self.result.extend(outcome.result().tasks)

@@ -14,6 +14,7 @@ the rows the last stage that sees documents lets through (for a writer: the rows
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -40,21 +41,17 @@ def _in_jupyter() -> bool:
 def resolve_mode(mode: str | bool, stream: TextIO) -> str:
     """``bar``, ``log`` or ``off`` for a configured mode (``True`` is ``auto``, ``False`` ``off``)."""
     if mode is True or mode == "auto":
-        if _in_jupyter():
-            return "bar"
+        if _in_jupyter():  # text bars would garble there: Jupyter redraws a line, never moves up
+            return "bar" if importlib.util.find_spec("ipywidgets") is not None else "log"
         return "bar" if stream.isatty() and os.environ.get("TERM") != "dumb" else "log"
     return "off" if mode is False else str(mode)
 
 
 def _bar_class() -> type[Any]:
-    if _in_jupyter():
-        try:
-            import ipywidgets  # noqa: F401  (tqdm.notebook draws with it)
-            from tqdm.notebook import tqdm as notebook_tqdm
+    if _in_jupyter() and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm as notebook_tqdm  # widgets, one per line
 
-            return notebook_tqdm
-        except ImportError:  # no widgets: tqdm's text bars, which Jupyter redraws in place
-            pass
+        return notebook_tqdm
     return tqdm
 
 
@@ -202,6 +199,8 @@ class Progress:
             bar.start_t = bar._time() - (time.perf_counter() - self.started)
             bar.initial = 0
             self._bars[key] = bar
+        elif done == bar.n == bar.total == total and postfix is None:
+            return  # a finished chain keeps the line it finished with (its clock and rate stop)
         bar.total = total
         bar.n = done
         if postfix is not None:

@@ -79,7 +79,8 @@ def test_the_link_is_printed_only_where_it_answers(dashboard_cluster, caplog) ->
     with urllib.request.urlopen(served, timeout=10) as answer:
         page = answer.read()
     with caplog.at_level(logging.INFO, logger="curator_dask.core.cluster"):
-        joined = connect(ClusterSpec(kind="address", address=dashboard_cluster.scheduler.address, report_versions=False))
+        spec = ClusterSpec(kind="address", address=dashboard_cluster.scheduler.address, report_versions=False)
+        joined = connect(spec)
     joined.close()
     if scheduler_has_bokeh(dashboard_cluster):
         assert handle.dashboard_link == served
