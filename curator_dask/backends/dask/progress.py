@@ -96,7 +96,8 @@ class Progress:
         self._explicit = mode in ("bar", "log")
         self._delay = interval if self.mode == "log" else min(interval, 2.0)
         self._due = self.started + self._delay
-        self._bars: dict[int, Any] = {}
+        self._bars: dict[int, Any] = {}  # -1: the pipeline's bar; else a chain's, by start stage
+        self._finished_in: dict[int, float] = {}  # seconds a finished chain's bar took
         self._shown = False
 
     # -- counting ---------------------------------------------------------------------------
@@ -151,7 +152,9 @@ class Progress:
         ``kept K of N documents (P%)``."""
         if self._bars:
             self._draw(self.chain_done)  # the final counts, then the bars stay on screen
-        for bar in self._bars.values():
+        for key, bar in self._bars.items():
+            if key in self._finished_in:  # closing redraws it: with the time it took, not the run's
+                bar.start_t = bar._time() - self._finished_in[key]
             bar.close()
         self._bars.clear()
         if completed and self.mode != "off" and (self._shown or self._explicit):
@@ -182,14 +185,18 @@ class Progress:
 
     def _draw(self, totals: Sequence[int]) -> None:
         done, total = self._partitions(totals)
-        self._set(-1, "partitions", "part", done, total, self._summary())
+        self._set(-1, "partitions", "part", done, total, self._summary(), settled=False)
+        settled = True  # no chain before this one may still send it tasks
         for i, total in enumerate(totals):
+            settled = settled and self.chain_done[i] == total
             if total:
                 label = self.labels[i]
                 short = label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
-                self._set(i, f"  {short}", "task", self.chain_done[i], total, None)
+                self._set(i, f"  {short}", "task", self.chain_done[i], total, None, settled)
 
-    def _set(self, key: int, desc: str, unit: str, done: int, total: int | None, postfix: str | None) -> None:
+    def _set(
+        self, key: int, desc: str, unit: str, done: int, total: int | None, postfix: str | None, settled: bool
+    ) -> None:
         bar = self._bars.get(key)
         if bar is None:
             where = {"file": self.stream, "position": len(self._bars), "dynamic_ncols": True, "leave": True}
@@ -199,10 +206,12 @@ class Progress:
             bar.start_t = bar._time() - (time.perf_counter() - self.started)
             bar.initial = 0
             self._bars[key] = bar
-        elif done == bar.n == bar.total == total and postfix is None:
+        elif key in self._finished_in:
             return  # a finished chain keeps the line it finished with (its clock and rate stop)
         bar.total = total
         bar.n = done
         if postfix is not None:
             bar.set_postfix_str(postfix, refresh=False)
+        if settled:
+            self._finished_in[key] = bar._time() - bar.start_t
         bar.refresh()
