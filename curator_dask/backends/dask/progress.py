@@ -155,6 +155,7 @@ class Progress:
         for key, bar in self._bars.items():
             if key in self._finished_in:  # closing redraws it: with the time it took, not the run's
                 bar.start_t = bar._time() - self._finished_in[key]
+                bar.last_print_t = bar._time()  # else tqdm thinks it never drew it, skips it and a line is lost
             bar.close()
         self._bars.clear()
         if completed and self.mode != "off" and (self._shown or self._explicit):

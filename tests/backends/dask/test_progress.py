@@ -89,7 +89,17 @@ def test_on_a_terminal_live_bars_per_pipeline_and_per_fused_chain(client, tmp_pa
         name = piece.split(":", 1)[0].strip()
         if name:
             last[name] = piece
-    assert re.search(r"100%\|█+\| 20/20 \[\d\d:\d\d<00:00, .*documents 340 in, 180 kept \(52\.9%\)\]",
-                     last["partitions"]), last
+    assert re.search(
+        r"100%\|█+\| 20/20 \[\d\d:\d\d<00:00, .*documents 340 in, 180 kept \(52\.9%\)\]", last["partitions"]
+    ), last
     assert re.search(r"100%\|█+\| 20/20 ", last[CHAIN]), last
     assert not any(re.match(r"\[curator_dask\] \d\d:\d\d partitions", line) for line in screen.splitlines())
+    # closing leaves every bar on its own line, in order, then the final line below them
+    tail = screen.rsplit("\x1b[A", 1)[-1].split("\n")  # the terminal ends each line with \r\n
+    closing = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in tail if line.strip()]
+    assert [line.split(":")[0].strip() for line in closing[-4:]] == [
+        "partitions",
+        "file_partitioning+jsonl_reader+word_count+j…",
+        CHAIN,
+        f"[curator_dask] {KEPT_LINE}",
+    ], closing
