@@ -24,7 +24,15 @@ from curator_dask.core.join import announce_after, join
 from curator_dask.core.versions import log_versions
 from curator_dask.errors import ClusterError, ConfigError
 
-__all__ = ["KINDS", "ClusterHandle", "ClusterSpec", "connect", "gpu_cluster_options", "gpu_count"]
+__all__ = [
+    "KINDS",
+    "ClusterHandle",
+    "ClusterSpec",
+    "connect",
+    "gpu_cluster_options",
+    "gpu_count",
+    "scheduler_has_bokeh",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,10 @@ Kind = Literal["auto", "local", "gpu", "address", "scheduler_file"]
 KINDS: tuple[str, ...] = ("auto", "local", "gpu", "address", "scheduler_file")
 PORT = Bound(0, high=65535)
 ANNOUNCE_AFTER = 3.0  # seconds of waiting before connect says what it waits for
+NO_BOKEH = (
+    "No Dask dashboard: bokeh is not installed where the scheduler runs. Install it there "
+    "(pip install 'bokeh>=3.1', or pip install 'curator_dask[dashboard]') and the link is shown."
+)
 
 
 def _fix(name: str) -> str:
@@ -161,7 +173,13 @@ class ClusterHandle:
 
     @property
     def dashboard_link(self) -> str | None:
-        """The dashboard URL, or None when the scheduler serves none."""
+        """The dashboard URL, or None when the scheduler serves none or cannot draw it (no bokeh)."""
+        link = self.served_dashboard_link
+        return link if link and scheduler_has_bokeh(self.client) else None
+
+    @property
+    def served_dashboard_link(self) -> str | None:
+        """The URL of the scheduler's web server, whether or not bokeh draws a dashboard there."""
         try:
             return self.client.dashboard_link
         except Exception:  # a scheduler without a dashboard
@@ -174,6 +192,22 @@ class ClusterHandle:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _has_bokeh() -> bool:
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def scheduler_has_bokeh(client: Client) -> bool:
+    """Whether the scheduler can import bokeh, without which its dashboard pages only say so.
+
+    Asked of the scheduler (it draws the pages); one that cannot run curator_dask's function
+    (another environment) is assumed to be like this one.
+    """
+    try:
+        return bool(client.run_on_scheduler(_has_bokeh))
+    except Exception:
+        return _has_bokeh()
 
 
 def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
@@ -268,7 +302,9 @@ def connect(
     except BaseException:
         handle.close()
         raise
-    link = handle.dashboard_link
-    if link:
-        logger.info("Dask dashboard: %s", link)
+    served = handle.served_dashboard_link
+    if served and scheduler_has_bokeh(handle.client):
+        logger.info("Dask dashboard: %s", served)
+    elif served:
+        logger.info(NO_BOKEH)
     return handle

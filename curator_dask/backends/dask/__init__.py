@@ -12,7 +12,8 @@ Reading order, one file per role:
 - ``setup`` — the worker plugin that sets stages up, and the once-per-node election.
 - ``resume``, ``fingerprint`` — resumable runs (the ledger, carried by chain spec and outcome).
 - ``attempts`` — which chains ran again and why (and the chain-key format).
-- ``diagnostics`` — progress, stalls and lost-worker explanations.
+- ``diagnostics`` — stalls and lost-worker explanations.
+- ``progress`` — the live progress display (tqdm bars or log lines).
 - ``shipping`` — the user's own modules sent to workers that cannot import them.
 - ``interop`` — recognising NeMo Curator's own stages and tasks.
 """

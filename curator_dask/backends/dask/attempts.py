@@ -13,24 +13,38 @@ another environment), the run goes on without the record.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-__all__ = ["AttemptLog", "Retry", "chain_key", "install", "read_and_remove", "stage_of_key"]
+__all__ = ["AttemptLog", "Retry", "chain_key", "chain_label", "install", "read_and_remove", "stage_of_key"]
 
 logger = logging.getLogger(__name__)
 
 
-def chain_key(stage_name: str, run_id: str, token: str) -> str:
-    """The Dask key of a chain: ``<first stage>/<run id>/<token>`` (the only place that builds it)."""
-    return f"{stage_name}/{run_id}/{token}"
+def chain_label(stage_names: Sequence[str]) -> str:
+    """The name Dask's dashboard shows for a chain: its fused stages' names joined by ``+``.
+
+    ``dask.utils.key_split`` (what Progress and Task Groups group by) keeps a key's text up to
+    its first ``-`` that is not followed by letters only, so ``-`` in a stage's name becomes
+    ``_`` here: ``exact-dedup`` would otherwise group as ``exact``.
+    """
+    return "+".join(stage_names).replace("-", "_")
+
+
+def chain_key(label: str, run_id: str, token: str) -> str:
+    """The Dask key of a chain: ``<label>-<run id>/<token>`` (the only place that builds it).
+
+    ``key_split`` of it is ``label``: the word after the ``-`` holds a ``/``, never letters only.
+    """
+    return f"{label}-{run_id}/{token}"
 
 
 def stage_of_key(key: str) -> str:
-    """The first stage's name in a key ``chain_key`` built (stage names may hold ``/``)."""
-    return key.rsplit("/", 2)[0]
+    """The chain label in a key ``chain_key`` built (labels may hold ``-``-free text of any kind)."""
+    return key.rsplit("-", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -51,13 +65,19 @@ def _reason(stimulus_id: str, worker: str | None) -> str:
 
 
 class AttemptLog(SchedulerPlugin):
-    """Records interrupted runs of the tasks whose keys contain ``marker``."""
+    """Records interrupted runs of the tasks whose keys contain ``marker``.
+
+    Args:
+        marker: the run id every chain key of the run holds.
+        first_stages: ``{chain label: name of its first stage}``, so a retry names the stage.
+    """
 
     idempotent = False
 
-    def __init__(self, marker: str) -> None:
+    def __init__(self, marker: str, first_stages: Mapping[str, str] | None = None) -> None:
         self.name = f"curator-attempts-{marker}"
         self.marker = marker
+        self.first_stages = dict(first_stages or {})
         self.retries: list[Retry] = []
         self._scheduler: Any = None
 
@@ -70,12 +90,14 @@ class AttemptLog(SchedulerPlugin):
         if self.marker not in key:
             return
         worker = kwargs.get("worker")
-        self.retries.append(Retry(key=key, stage_name=stage_of_key(key), reason=_reason(stimulus_id, worker)))
+        label = stage_of_key(key)
+        stage = self.first_stages.get(label, label)
+        self.retries.append(Retry(key=key, stage_name=stage, reason=_reason(stimulus_id, worker)))
 
 
-def install(client: Any, marker: str) -> str | None:
+def install(client: Any, marker: str, first_stages: Mapping[str, str] | None = None) -> str | None:
     """Register the plugin; returns its name, or None when the scheduler cannot take it."""
-    plugin = AttemptLog(marker)
+    plugin = AttemptLog(marker, first_stages)
     try:
         client.register_plugin(plugin, name=plugin.name)
     except Exception as e:  # e.g. the scheduler's environment lacks curator_dask

@@ -85,6 +85,7 @@ class ChainOutcome:
     worker: str
     num_tasks: int = 0
     counts: dict[int, StageSummary] = field(default_factory=dict)  # what each stage did here
+    documents: dict[int, tuple[int, int]] = field(default_factory=dict)  # rows in/out per stage, see _rows
     failures: list[FailureRecord] = field(default_factory=list)
     resume: ResumeReport | None = None
 
@@ -103,6 +104,25 @@ def source_files_of(tasks: list[Task]) -> tuple[str, ...]:
             files.extend(task.data)
         files.extend(task._metadata.get("source_files", []) or [])
     return tuple(dict.fromkeys(str(f) for f in files))
+
+
+def _rows(tasks: list[Task]) -> int | None:
+    """Documents in ``tasks``: the rows of its document batches; None when it holds none.
+
+    By class name, so NeMo Curator's own ``DocumentBatch`` (interop stages) counts too.
+    """
+    batches = [t for t in tasks if type(t).__name__ == "DocumentBatch"]
+    return sum(t.num_items for t in batches) if batches else None
+
+
+def _count_documents(outcome: ChainOutcome, index: int, batch: list[Task], out: list[Task]) -> None:
+    rows_in, rows_out = _rows(batch), _rows(out)
+    if rows_in is None and rows_out is None:
+        return
+    if rows_out is None and out:  # documents became something else (a writer's files): they were kept
+        rows_out = rows_in
+    before_in, before_out = outcome.documents.get(index, (0, 0))
+    outcome.documents[index] = (before_in + (rows_in or 0), before_out + (rows_out or 0))
 
 
 def _adapter(spec: ChainSpec, index: int, worker: Any) -> Any:
@@ -188,6 +208,7 @@ def run_chain(spec: ChainSpec, source: ChainOutcome | list[Task], lo: int, hi: i
                 outcome.failures.append(record)
                 failed_before = -1  # the whole batch failed
             produced.extend(out)
+            _count_documents(outcome, index, batch, out)
             if resume is not None:  # a batch that failed, or emitted a FailedTask, leaves its partitions unfinished
                 resume.batch(sources, out, failed=len(adapter.failed_tasks) != failed_before)
             count.seconds += time.perf_counter() - began

@@ -52,8 +52,16 @@ class DaskExecutorConfig:
     worker_timeout: float = field(
         default=60.0, metadata=_doc("seconds to wait for a first worker on a cluster that has none")
     )
-    progress: bool = field(default=True, metadata=_doc("per-stage progress on stderr for long runs"))
-    progress_interval: float = field(default=10.0, metadata=_doc("seconds between progress reports"))
+    progress: Literal["auto", "bar", "log", "off"] | bool = field(
+        default="auto",
+        metadata=_doc(
+            'progress on stderr: `"bar"` live bars (tqdm; Jupyter widgets with ipywidgets), `"log"` a line per '
+            'interval, `"off"`; `"auto"`: bars on a terminal or in Jupyter, else lines; `True`/`False`: auto/off'
+        ),
+    )
+    progress_interval: float = field(
+        default=10.0, metadata=_doc("seconds between progress log lines; bars appear after min(this, 2) s")
+    )
 
     def __post_init__(self) -> None:
         _choice("failure_policy", self.failure_policy, ("raise", "continue"))
@@ -65,8 +73,10 @@ class DaskExecutorConfig:
             _count("max_in_flight", self.max_in_flight, minimum=1)
         for name in ("stall_timeout", "setup_timeout", "worker_timeout", "progress_interval"):
             _seconds(name, getattr(self, name))
-        if not isinstance(self.progress, bool):
-            raise ConfigError(f"progress must be True or False; got {self.progress!r}")
+        if not isinstance(self.progress, bool) and self.progress not in ("auto", "bar", "log", "off"):
+            allowed = "'auto', 'bar', 'log', 'off' (or True for 'auto', False for 'off')"
+            msg = f"progress must be one of {allowed}; got {self.progress!r}"
+            raise ConfigError(msg)
 
     @property
     def tolerate_failures(self) -> bool:

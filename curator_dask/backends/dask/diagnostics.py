@@ -1,15 +1,14 @@
-"""What the driver tells the user while a run goes on or goes wrong: progress, stalls, lost workers.
+"""What the driver tells the user while a run goes wrong: stalls and lost workers.
 
-The driver calls these at three points: ``StallWatch.wait`` while it waits for a chain (fails a
-run in which every worker stays paused for memory), ``explain_lost`` when Dask gives up on a
-chain whose workers kept dying, and ``Progress.report`` after each round of completions.
+The driver calls these at two points: ``StallWatch.wait`` while it waits for a chain (fails a
+run in which every worker stays paused for memory) and ``explain_lost`` when Dask gives up on a
+chain whose workers kept dying. The progress display is ``progress.Progress``.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from distributed import wait
@@ -17,9 +16,8 @@ from distributed.scheduler import KilledWorker
 
 from curator_dask.backends.dask.attempts import stage_of_key
 from curator_dask.errors import StageError
-from curator_dask.metrics.run_result import StageSummary
 
-__all__ = ["Progress", "StallWatch", "explain_lost"]
+__all__ = ["StallWatch", "explain_lost"]
 
 
 class StallWatch:
@@ -72,7 +70,7 @@ def explain_lost(error: KilledWorker, fused: Sequence[str]) -> StageError:
         fused: names of the stages of the chain that killed its workers (empty if unknown).
     """
     key = str(error.task)
-    stage = fused[-1] if len(fused) == 1 else stage_of_key(key)
+    stage = fused[0] if fused else stage_of_key(key)
     what = f"Stage {stage!r}" if len(fused) <= 1 else "Stages " + ", ".join(map(repr, fused)) + " (fused)"
     worker = getattr(error.last_worker, "address", str(error.last_worker))
     limit = getattr(error.last_worker, "memory_limit", None)
@@ -85,31 +83,3 @@ def explain_lost(error: KilledWorker, fused: Sequence[str]) -> StageError:
         f"worker logs say why each one died; distributed.scheduler.allowed-failures sets the count."
     )
     return StageError(msg, stage_name=stage, worker=worker)
-
-
-class Progress:
-    """Per-stage progress on stderr, at most every ``interval`` seconds, on runs that last that long."""
-
-    def __init__(self, enabled: bool, interval: float) -> None:
-        self.enabled = enabled
-        self.interval = interval
-        self.started = time.perf_counter()
-        self._last = self.started
-
-    def report(self, summaries: Sequence[StageSummary], queued: Callable[[], Sequence[int]]) -> None:
-        """Print one line per stage (tasks in, queued, items, items/s) if ``interval`` has passed.
-
-        ``queued`` counts the batches waiting per stage; it is called only when a line is printed.
-        """
-        now = time.perf_counter()
-        if not self.enabled or now - self._last < self.interval:
-            return
-        self._last = now
-        elapsed = now - self.started
-        lines = [f"[curator_dask] {elapsed:7.1f}s"]
-        for s, waiting in zip(summaries, queued(), strict=True):
-            lines.append(
-                f"  {s.name:<32} {s.tasks_in:>8} tasks in ({waiting} queued) "
-                f"{s.items_in:>10} items  {s.items_in / elapsed:10.1f} items/s"
-            )
-        print("\n".join(lines), file=sys.stderr, flush=True)

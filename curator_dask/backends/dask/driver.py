@@ -30,8 +30,9 @@ from curator_dask.backends.dask.adapter import AdapterFactory
 from curator_dask.backends.dask.chain import ChainOutcome, ChainSpec, TaskSlice, run_chain
 from curator_dask.backends.dask.collection import run_collection_stage
 from curator_dask.backends.dask.config import DaskExecutorConfig
-from curator_dask.backends.dask.diagnostics import Progress, StallWatch, explain_lost
+from curator_dask.backends.dask.diagnostics import StallWatch, explain_lost
 from curator_dask.backends.dask.plan import ChainPlan, StageProfile, check_resources, split_points
+from curator_dask.backends.dask.progress import Progress
 from curator_dask.backends.dask.resume import ResumeLedger, ResumeSpec
 from curator_dask.backends.dask.setup import StageSetupPlugin, exclude_failed_workers, forget_run
 from curator_dask.errors import StageSetupError
@@ -55,10 +56,11 @@ class QueuedChain(NamedTuple):
 
 @dataclass(slots=True)
 class InFlight:
-    """A submitted chain: its future (the one later chains read) and the stage it started at."""
+    """A submitted chain: its future (the one later chains read), the stage it started at, its tasks."""
 
     chain: Future
     start: int
+    tasks: int
 
 
 class Driver:
@@ -105,7 +107,9 @@ class Driver:
         self._seq = itertools.count()
         self._inflight: dict[Future, InFlight] = {}  # keyed by the future the driver watches
         self._parked: dict[int, list[TaskSlice]] = {}  # input waiting for collection stages
-        self._progress = Progress(config.progress, config.progress_interval)
+        # one label per start stage: the key prefix the dashboard groups by, and the display's line
+        self.labels = [attempts.chain_label([p.name for p in self.profiles[plan.start : plan.stop]]) for plan in plans]
+        self._progress = Progress(config.progress, config.progress_interval, self.profiles, self.labels)
         self._limit, self._limit_checked = 32, float("-inf")
 
     def _spec(self, plan: ChainPlan, resume: ResumeSpec | None) -> ChainSpec:
@@ -153,7 +157,8 @@ class Driver:
         check_resources(self.profiles, self._workers())
         resume = self.ledger.start() if self.ledger is not None else None
         self._specs = [self._spec(plan, resume) for plan in self.plans]
-        attempt_log = attempts.install(self.client, self.run_id)
+        first_stages = {self.labels[plan.start]: self.profiles[plan.start].name for plan in self.plans}
+        attempt_log = attempts.install(self.client, self.run_id, first_stages)
         try:
             self._register()
             self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
@@ -163,6 +168,7 @@ class Driver:
                 self._loop()
             self._teardown()
         except BaseException:
+            self._progress.close(completed=False)
             self._cancel()
             raise
         finally:
@@ -170,6 +176,7 @@ class Driver:
             self.result.retries = attempts.read_and_remove(self.client, attempt_log)
             with contextlib.suppress(Exception):  # workers may be gone; the files are small
                 self.client.run(forget_run, self.run_id)
+        self._progress.close()
         self._finish_resume()
         self.result.stages = self.summaries
         self.result.wall_time = time.perf_counter() - self._progress.started
@@ -209,7 +216,7 @@ class Driver:
                 queued.batch.source,
                 queued.batch.lo,
                 queued.batch.hi,
-                key=attempts.chain_key(spec.stage_names[spec.start], self.run_id, token),
+                key=attempts.chain_key(self.labels[queued.start], self.run_id, token),
                 resources=self.profiles[queued.start].resources,
                 priority=queued.start,
                 retries=self.config.max_retries,
@@ -221,7 +228,7 @@ class Driver:
                 watched = self.client.submit(
                     ChainOutcome.summary, chain, n, key=f"summary-{token}", priority=queued.start + 1, pure=False
                 )
-            self._inflight[watched] = InFlight(chain, queued.start)
+            self._inflight[watched] = InFlight(chain, queued.start, queued.batch.size)
             ac.add(watched)
 
     def _loop(self) -> None:
@@ -242,12 +249,18 @@ class Driver:
             # Stages are torn down only at the end: when a worker dies, Dask recomputes the lost
             # results of earlier chains, and those need their stages set up again.
             self._submit(ac)
-            self._progress.report(self.summaries, self._queued_per_stage)
+            if self._progress.due():
+                self._progress.report(self._pending())
 
-    def _queued_per_stage(self) -> list[int]:
+    def _pending(self) -> list[int]:
+        """Tasks queued or running, by the stage their chain starts at (for the display's totals)."""
         counts = [0] * len(self.stages)
         for queued in self._queue:
-            counts[queued.start] += 1
+            counts[queued.start] += queued.batch.size
+        for flight in self._inflight.values():
+            counts[flight.start] += flight.tasks
+        for index, pieces in self._parked.items():
+            counts[index] += sum(p.size for p in pieces)
         return counts
 
     def _explain_lost(self, error: KilledWorker) -> Exception:
@@ -259,6 +272,7 @@ class Driver:
     def _finish(self, flight: InFlight, outcome: ChainOutcome) -> None:
         for index, count in outcome.counts.items():
             self.summaries[index].merge(count)
+        self._progress.finished(flight.start, outcome.counts, outcome.documents)
         self.result.failures.extend(outcome.failures)
         nxt = outcome.next_stage
         if nxt >= len(self.stages):
@@ -274,16 +288,16 @@ class Driver:
     def _run_collection(self, index: int) -> None:
         pieces = self._parked.pop(index)
         outcomes, perf = run_collection_stage(self.client, self.stages[index], pieces, index)
-        self.summaries[index].merge(
-            StageSummary(
-                self.profiles[index].name,
-                batches=1,
-                tasks_in=sum(p.size for p in pieces),
-                items_in=perf.num_items_processed,
-                tasks_out=len(outcomes),
-                seconds=perf.process_time,
-            )
+        summary = StageSummary(
+            self.profiles[index].name,
+            batches=1,
+            tasks_in=sum(p.size for p in pieces),
+            items_in=perf.num_items_processed,
+            tasks_out=len(outcomes),
+            seconds=perf.process_time,
         )
+        self.summaries[index].merge(summary)
+        self._progress.finished(index, {index: summary}, {})
         for outcome in outcomes:
             if index + 1 >= len(self.stages):
                 self.result.extend(outcome.result().tasks)

@@ -165,4 +165,4 @@ def _chain_keys(dask_scheduler) -> int:
     """Chains of the count_chains stage the scheduler holds that have not finished yet."""
     waiting = ("processing", "waiting", "queued", "no-worker")
     keys = [key for key, ts in dask_scheduler.tasks.items() if ts.state in waiting]
-    return sum(1 for key in keys if str(key).startswith("count_chains/"))
+    return sum(1 for key in keys if str(key).startswith("count_chains-"))
