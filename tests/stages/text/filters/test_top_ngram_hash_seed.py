@@ -45,8 +45,13 @@ print(json.dumps(out))
 def _scores_under_seed(seed: int) -> str:
     env = {"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", _SCORE], input=json.dumps(TIES), capture_output=True, text=True, check=True,
-        cwd=ROOT, env=env,
+        [sys.executable, "-c", _SCORE],
+        input=json.dumps(TIES),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
     )
     return done.stdout
 
