@@ -7,6 +7,7 @@ same signatures (datasketch's).
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -116,3 +117,34 @@ def test_importing_minhash_does_not_import_numba() -> None:
 
     code = "import sys, curator_dask.stages.deduplication; assert 'numba' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_numba_that_cannot_be_imported_falls_back_to_numpy_with_a_warning(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # A numba package that fails to load, as one built for another NumPy does.
+    (tmp_path / "numba").mkdir()
+    (tmp_path / "numba" / "__init__.py").write_text("raise ImportError('numba needs NumPy 9.9 or less')\n")
+    code = (
+        "import warnings, numpy as np\n"
+        "from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher\n"
+        "texts = ['near duplicate text number one', 'ab', '']\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    auto = MinHasher(num_hashes=16).signatures(texts)\n"
+        "assert np.array_equal(auto, MinHasher(num_hashes=16, engine='numpy').signatures(texts))\n"
+        "print(caught[0].message)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{tmp_path}:{root}"},
+    )
+    assert done.stdout.startswith(
+        "MinHasher: numba is installed but cannot be imported (numba needs NumPy 9.9 or less); computing MinHash "
+        "with numpy (same signatures, several times slower). Fix: `pip install -U numba`"
+    )
