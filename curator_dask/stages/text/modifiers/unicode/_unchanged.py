@@ -1,0 +1,88 @@
+"""An exact, cheap test for texts that ``ftfy.fix_text`` returns unchanged.
+
+``fix_text`` cuts a text into lines and runs every enabled fixer on each, in Python, even when
+nothing needs repair (nearly every document of a web crawl). With NeMo Curator's configuration a
+line can change only if it holds:
+
+* an HTML entity (``&...;``, what ``unescape_html`` decodes), or a character one of the character
+  fixers acts on: ESC (terminal escapes), C1 controls, surrogates, or the control characters
+  ``remove_control_chars`` removes;
+* mojibake, which ``fix_encoding`` looks for only in non-ASCII text that ``ftfy.badness.is_bad``
+  flags.
+
+``is_bad`` is a regex search. Its only anchor is ``^`` (start of the line, for ftfy), and every
+other match found in one line is found in the whole text too, so the whole text gets one search
+plus a search for that anchored branch after each newline: a text that passes has no line ftfy
+would touch. The opposite (a match that spans lines) only sends a text to ftfy, which is exact.
+
+The test is used only where it has been checked to hold: the optional fixers that act on other
+characters (ligatures, character width, curly quotes, line breaks) and Unicode normalization
+switched off, and ftfy's badness pattern free of other anchors and lookarounds. Anything else
+makes ``unchanged_test`` return ``None`` and every text goes to ftfy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from ftfy import TextFixerConfig
+from ftfy.badness import BADNESS_RE
+from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE
+
+__all__ = ["unchanged_test"]
+
+# The anchored branch of BADNESS_RE ("^[ÃÂ][ ]" in verbose mode): "Ã" or "Â" and a space starting a line.
+_ANCHORED_BRANCH = "^[ÃÂ][ ]"
+_LINE_START_BAD = re.compile("\n[ÃÂ] ")
+# Fixers that change characters the test does not look for: the test is only valid with them off.
+_UNCHECKED_FIXERS = ("fix_latin_ligatures", "fix_character_width", "uncurl_quotes", "fix_line_breaks")
+
+
+def _badness_is_line_local(pattern: str) -> bool:
+    """Whether ``pattern`` has no anchor or lookaround but the known ``^`` branch."""
+    rest = pattern.replace(_ANCHORED_BRANCH, "").replace("[^", "[")
+    return pattern.count(_ANCHORED_BRANCH) == 1 and not any(
+        token in rest for token in ("^", "$", "(?", "\\b", "\\B", "\\A", "\\Z")
+    )
+
+
+def _char_class(codes: list[int]) -> str:
+    return "[" + "".join(re.escape(chr(c)) for c in sorted(codes)) + "]"
+
+
+@functools.lru_cache(maxsize=32)  # configs are hashable named tuples; stages keep none of this
+def unchanged_test(config: TextFixerConfig) -> Callable[[str], bool] | None:
+    """A function telling, exactly, whether ``fix_text(text, config)`` returns ``text``; ``None`` if unknown.
+
+    The function answers ``True`` only for texts ftfy would return unchanged; ``False`` means
+    "ask ftfy" (most such texts are still unchanged).
+    """
+    if any(getattr(config, name) for name in _UNCHECKED_FIXERS) or config.normalization is not None:
+        return None
+    if config.fix_encoding and not _badness_is_line_local(BADNESS_RE.pattern):
+        return None
+    codes: list[int] = []
+    if config.remove_terminal_escapes:
+        codes.append(0x1B)
+    if config.remove_control_chars:
+        codes += list(CONTROL_CHARS)
+    # C1 controls (fix_c1_controls, and the first branch of BADNESS_RE) and surrogates.
+    pattern = _char_class(codes) + "|[\x80-\x9f]" if codes else "[\x80-\x9f]"
+    if config.fix_surrogates:
+        pattern += "|[\ud800-\udfff]"
+    if config.unescape_html:  # what unescape_html replaces (entities never span lines)
+        pattern += "|" + HTML_ENTITY_RE.pattern
+    triggers = re.compile(pattern)
+    limit, check_encoding = config.max_decode_length, config.fix_encoding
+
+    def unchanged(text: str) -> bool:
+        # Longer lines than max_decode_length are cut anywhere by ftfy: leave those to it.
+        if len(text) > limit or triggers.search(text):
+            return False
+        if not check_encoding or text.isascii():
+            return True
+        return not BADNESS_RE.search(text) and not _LINE_START_BAD.search(text)
+
+    return unchanged
