@@ -75,10 +75,11 @@ def _kernel() -> Any:
                     continue
                 s = nextmove[rowbase[state[lane]] + data[pos[lane]]]
                 state[lane], pos[lane] = s, pos[lane] + 1
+                # Branch-free: a mispredicted "if f >= 0" (it waits on the load) would throw away
+                # the other lanes' loads in flight. A -1 written here is overwritten by the next.
                 f = output[s]
-                if f >= 0:
-                    feats[starts[d] + hits[d]] = f
-                    hits[d] += 1
+                feats[starts[d] + hits[d]] = f
+                hits[d] += f >= 0
         # Features in the order of their first sighting with their counts (what Counter gives),
         # in place; ``slot`` maps a feature to its place (-1: not seen in this text).
         for d in range(n):

@@ -49,7 +49,15 @@ def _badness_is_line_local(pattern: str) -> bool:
 
 
 def _char_class(codes: list[int]) -> str:
-    return "[" + "".join(re.escape(chr(c)) for c in sorted(codes)) + "]"
+    """A regex character class of ``codes``, runs of consecutive code points as ranges."""
+    parts, ordered = [], sorted(set(codes))
+    start = prev = ordered[0]
+    for code in [*ordered[1:], -1]:
+        if code != prev + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = code
+        prev = code
+    return "[" + "".join(parts) + "]"
 
 
 @functools.lru_cache(maxsize=32)  # configs are hashable named tuples; stages keep none of this
@@ -63,23 +71,25 @@ def unchanged_test(config: TextFixerConfig) -> Callable[[str], bool] | None:
         return None
     if config.fix_encoding and not _badness_is_line_local(BADNESS_RE.pattern):
         return None
-    codes: list[int] = []
+    # One character class (a fast scan; an alternation is six times slower): C1 controls
+    # (fix_c1_controls, and the first branch of BADNESS_RE) always, the others per fixer.
+    codes = list(range(0x80, 0xA0))
     if config.remove_terminal_escapes:
         codes.append(0x1B)
     if config.remove_control_chars:
         codes += list(CONTROL_CHARS)
-    # C1 controls (fix_c1_controls, and the first branch of BADNESS_RE) and surrogates.
-    pattern = _char_class(codes) + "|[\x80-\x9f]" if codes else "[\x80-\x9f]"
     if config.fix_surrogates:
-        pattern += "|[\ud800-\udfff]"
-    if config.unescape_html:  # what unescape_html replaces (entities never span lines)
-        pattern += "|" + HTML_ENTITY_RE.pattern
-    triggers = re.compile(pattern)
+        codes += list(range(0xD800, 0xE000))
+    triggers = re.compile(_char_class(codes))
+    # What unescape_html replaces (entities never span lines), looked for only where there is a "&".
+    entities = HTML_ENTITY_RE if config.unescape_html else None
     limit, check_encoding = config.max_decode_length, config.fix_encoding
 
     def unchanged(text: str) -> bool:
         # Longer lines than max_decode_length are cut anywhere by ftfy: leave those to it.
         if len(text) > limit or triggers.search(text):
+            return False
+        if entities is not None and "&" in text and entities.search(text):
             return False
         if not check_encoding or text.isascii():
             return True
