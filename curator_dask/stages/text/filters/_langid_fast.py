@@ -173,7 +173,7 @@ def fast_identifier(path: str, norm_probs: bool) -> Any:
     from py3langid.langid import LanguageIdentifier
 
     try:
-        fast = _fast_class(LanguageIdentifier).from_model_file(path, norm_probs=norm_probs)
+        fast: Any = _fast_class(LanguageIdentifier).from_model_file(path, norm_probs=norm_probs)  # type: ignore[attr-defined]
         fast._prepare()
         # py3langid's own identifier on the same arrays (no second load), to compare against.
         ptc, pc, classes = fast._full_model

@@ -94,3 +94,16 @@ def test_fixers_the_test_does_not_cover_send_every_text_to_ftfy(option: str) -> 
         texts, config
     )
     assert unchanged_test(UnicodeReformatter(normalization="NFC").config) is None
+
+
+def test_windowed_badness_search_finds_what_the_full_search_finds() -> None:
+    from ftfy.badness import BADNESS_RE
+
+    from curator_dask.stages.text.modifiers.unicode._unchanged import _windowed_badness
+
+    bad = _windowed_badness()
+    assert bad is not None  # ftfy's pattern has the shape the windows rely on
+    rng = random.Random(11)
+    texts = TRICKY + ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 60))) for _ in range(4000)]
+    assert [bad(t) for t in texts] == [bool(BADNESS_RE.search(t)) for t in texts]
+    assert sum(map(bad, texts)) > 100  # the random texts do hold mojibake patterns
