@@ -17,6 +17,7 @@ from curator_dask.examples.corpus import near_duplicates
 from curator_dask.stages.deduplication.fuzzy.jaccard import jaccard
 from curator_dask.stages.deduplication.fuzzy.lsh import band_bucket_ids
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, shingle_hash, shingles
+from tests.broken_numba import run_with_broken_numba
 
 TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24, "😀" * 30]
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
@@ -120,12 +121,6 @@ def test_importing_minhash_does_not_import_numba() -> None:
 
 
 def test_a_numba_that_cannot_be_imported_falls_back_to_numpy_with_a_warning(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    # A numba package that fails to load, as one built for another NumPy does.
-    (tmp_path / "numba").mkdir()
-    (tmp_path / "numba" / "__init__.py").write_text("raise ImportError('numba needs NumPy 9.9 or less')\n")
     code = (
         "import warnings, numpy as np\n"
         "from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher\n"
@@ -136,15 +131,7 @@ def test_a_numba_that_cannot_be_imported_falls_back_to_numpy_with_a_warning(tmp_
         "assert np.array_equal(auto, MinHasher(num_hashes=16, engine='numpy').signatures(texts))\n"
         "print(caught[0].message)\n"
     )
-    root = Path(__file__).resolve().parents[3]
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": f"{tmp_path}:{root}"},
-    )
-    assert done.stdout.startswith(
+    assert run_with_broken_numba(tmp_path, code).startswith(
         "MinHasher: numba is installed but cannot be imported (numba needs NumPy 9.9 or less); computing MinHash "
         "with numpy (same signatures, several times slower). Fix: `pip install -U numba`"
     )

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -18,8 +16,7 @@ from py3langid.langid import LanguageIdentifier
 from curator_dask.examples.corpus import EDGE_CASES, MARKUP, documents
 from curator_dask.stages.text.filters._langid_fast import fast_identifier
 from curator_dask.stages.text.filters.langid import LangIdFilter, _packaged_model_path
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.broken_numba import run_with_broken_numba
 
 TRICKY = [
     "",
@@ -119,19 +116,11 @@ def test_filter_scores_are_py3langids_in_nemos_format(
 
 
 def test_a_numba_that_cannot_be_imported_leaves_py3langids_own_identifier(tmp_path: Path) -> None:
-    (tmp_path / "numba").mkdir()
-    (tmp_path / "numba" / "__init__.py").write_text("raise ImportError('numba needs NumPy 9.9 or less')\n")
     code = (
         "from curator_dask.stages.text.filters.langid import LangIdFilter\n"
         "f = LangIdFilter(); f.load_model()\n"
         "print(type(f._identifier).__name__, f.score_document('The committee will publish its report.'))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": f"{tmp_path}:{ROOT}"},
-    )
-    assert done.stdout.startswith("LanguageIdentifier [")
-    assert done.stdout.rstrip().endswith("'en']")
+    out = run_with_broken_numba(tmp_path, code)
+    assert out.startswith("LanguageIdentifier [")
+    assert out.rstrip().endswith("'en']")
