@@ -21,6 +21,8 @@ All on one generated corpus (``curator_dask.examples.corpus.near_duplicates``):
    removes (datatrove shingles words, we shingle 24 characters: the sets differ a little). When
    the given interpreter does not exist, its virtual environment is created there first
    (``python3 -m venv`` and ``pip install "datatrove[processing]" spacy orjson``).
+5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents, with the whole
+   process tree's peak memory (driver, scheduler, workers) and the ratios.
 
 Usage: ``python benchmarks/dedup.py [--docs 20000] [--words 300] [--minhash-docs 2000]
 [--datasketch-docs 200] [--datatrove-python /tmp/dt/bin/python] [--quick]``.
@@ -177,17 +179,42 @@ def _stop_rss(dask_worker: Any) -> int:
     return int(state["peak"])
 
 
-def run_on_cluster(workers: int, workflow: Any) -> tuple[float, Any, list[float]]:
+def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None) -> tuple[float, Any, list[float]]:
+    """Seconds, report and per-worker peak RSS (MiB) of ``workflow``; the whole tree's peak appended to ``tree``."""
     from distributed import Client, LocalCluster
+    from heuristic_filters import PeakMemory  # this process and its children: scheduler, nannies, workers
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, memory_limit="6GiB")
-    with cluster, Client(cluster) as client:
+    with cluster, Client(cluster) as client, PeakMemory([os.getpid()]) as whole:
         client.run(_sample_peak_rss)
         began = time.perf_counter()
         report = workflow.run(DaskExecutor(client=client, config={"progress": False}))
         seconds = time.perf_counter() - began
         peaks = [v / 2**20 for v in client.run(_stop_rss).values()]
+    if tree is not None:
+        tree.append(whole.peak / 2**30)
     return seconds, report, peaks
+
+
+def scale(docs: int, words: int, root: Path) -> None:
+    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and whole-tree peak memory."""
+    rows = []
+    for n in (docs, 10 * docs):
+        folder = root / f"scale{n}"
+        write_corpus(n, words, folder)
+        tree: list[float] = []
+        fuzzy = FuzzyDeduplicationWorkflow(output_path=str(root / f"scale-out{n}"), input_path=str(folder))
+        seconds, report, _ = run_on_cluster(2, fuzzy, tree)
+        rows.append((n, seconds, tree[0], report.documents_removed))
+    for n, seconds, peak, removed in rows:
+        print(
+            f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {removed} removed, "
+            f"whole-tree peak {peak:.2f} GiB"
+        )
+    print(
+        f"  10x the documents: {rows[1][1] / rows[0][1]:.1f}x the time, {rows[1][2] / rows[0][2]:.2f}x the peak memory "
+        f"(load {os.getloadavg()[0]:.1f})"
+    )
 
 
 def main() -> None:
@@ -198,7 +225,12 @@ def main() -> None:
     parser.add_argument("--datasketch-docs", type=int, default=200)
     parser.add_argument("--datatrove-python", help="datatrove's virtual environment's python (created if missing)")
     parser.add_argument("--quick", action="store_true", help="2,000 documents, 500 for MinHash, 50 for datasketch")
+    parser.add_argument("--scale", type=int, metavar="N", help="only fuzzy dedup at N and 10 N documents (memory)")
     args = parser.parse_args()
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            scale(args.scale, args.words, Path(tmp))
+        return
     if args.quick:
         args.docs, args.minhash_docs, args.datasketch_docs = 2000, 500, 50
     with tempfile.TemporaryDirectory() as tmp:
