@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -183,6 +184,14 @@ def fast_identifier(path: str, norm_probs: bool) -> Any:
         expected = [reference.classify(t) for t in _PROBES]
         if fast.classify_many(list(_PROBES)) == expected and [fast.classify(t) for t in _PROBES] == expected:
             return fast
-    except (ImportError, AttributeError, TypeError):  # numba missing or broken; other py3langid internals
-        pass
+        why = "its scores differ from py3langid's on the probe texts (another py3langid version?)"
+    except ImportError as e:  # numba missing or broken
+        why = f"numba cannot be imported ({e}); fix: `pip install -U numba`"
+    except (AttributeError, TypeError) as e:  # other py3langid internals
+        why = f"this py3langid's internals differ ({e})"
+    warnings.warn(
+        f"LangIdFilter: using py3langid's own classifier (same results, about 5x slower): {why}",
+        RuntimeWarning,
+        stacklevel=3,
+    )
     return LanguageIdentifier.from_model_file(path, norm_probs=norm_probs)
