@@ -196,14 +196,16 @@ def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None)
     return seconds, report, peaks
 
 
-def scale(docs: int, words: int, root: Path) -> None:
+def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
     """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and whole-tree peak memory."""
     rows = []
     for n in (docs, 10 * docs):
         folder = root / f"scale{n}"
         write_corpus(n, words, folder)
         tree: list[float] = []
-        fuzzy = FuzzyDeduplicationWorkflow(output_path=str(root / f"scale-out{n}"), input_path=str(folder))
+        fuzzy = FuzzyDeduplicationWorkflow(
+            output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
+        )
         seconds, report, _ = run_on_cluster(2, fuzzy, tree)
         rows.append((n, seconds, tree[0], report.documents_removed))
     for n, seconds, peak, removed in rows:
@@ -213,7 +215,7 @@ def scale(docs: int, words: int, root: Path) -> None:
         )
     print(
         f"  10x the documents: {rows[1][1] / rows[0][1]:.1f}x the time, {rows[1][2] / rows[0][2]:.2f}x the peak memory "
-        f"(load {os.getloadavg()[0]:.1f})"
+        f"(shuffle_method={shuffle_method!r}, load {os.getloadavg()[0]:.1f})"
     )
 
 
@@ -226,10 +228,11 @@ def main() -> None:
     parser.add_argument("--datatrove-python", help="datatrove's virtual environment's python (created if missing)")
     parser.add_argument("--quick", action="store_true", help="2,000 documents, 500 for MinHash, 50 for datasketch")
     parser.add_argument("--scale", type=int, metavar="N", help="only fuzzy dedup at N and 10 N documents (memory)")
+    parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default="tasks", help="for --scale")
     args = parser.parse_args()
     if args.scale:
         with tempfile.TemporaryDirectory() as tmp:
-            scale(args.scale, args.words, Path(tmp))
+            scale(args.scale, args.words, Path(tmp), args.shuffle_method)
         return
     if args.quick:
         args.docs, args.minhash_docs, args.datasketch_docs = 2000, 500, 50
