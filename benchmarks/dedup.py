@@ -14,9 +14,18 @@ All on one generated corpus (``curator_dask.examples.corpus.near_duplicates``):
    shingle hash; the signatures are checked equal), and datasketch with its own SHA-1 hash.
 3. End-to-end ``FuzzyDeduplicationWorkflow`` seconds on a ``LocalCluster`` of 1 and of 2
    single-threaded workers, with each worker's peak RSS (psutil, sampled every 50 ms on the worker).
+4. With ``--datatrove-python``: datatrove's 4-step MinHash pipeline (signatures, buckets, clusters,
+   filter; 20 buckets x 13 hashes, its word 5-gram shingles) on a local executor with as many
+   processes, on the same documents (as JSONL), in its own virtual environment
+   (``benchmarks/_datatrove_minhash.py``); the seconds of both, their ratio, and the documents each
+   removes (datatrove shingles words, we shingle 24 characters: the sets differ a little). When
+   the given interpreter does not exist, its virtual environment is created there first
+   (``python3 -m venv`` and ``pip install "datatrove[processing]" spacy orjson``).
+5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents, with the whole
+   process tree's peak memory (driver, scheduler, workers) and the ratios.
 
 Usage: ``python benchmarks/dedup.py [--docs 20000] [--words 300] [--minhash-docs 2000]
-[--datasketch-docs 200]``.
+[--datasketch-docs 200] [--datatrove-python /tmp/dt/bin/python] [--quick]``.
 Needs ``datasketch``, ``rensa`` and ``psutil`` (the ``bench`` extra; rensa is skipped when absent).
 Timings on a shared machine are noisy: each MinHash rate is the best of three runs, and the load
 average is printed with them.
@@ -31,6 +40,9 @@ os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before rensa starts its threa
 import argparse
 import functools
 import importlib.util
+import json
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -38,20 +50,54 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from curator_dask.backends.dask import DaskExecutor
-from curator_dask.examples.corpus import near_duplicates, write_parquet
+from curator_dask.examples.corpus import near_duplicates, write_jsonl, write_parquet
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, FuzzyDeduplicationWorkflow, MinHasher
 from curator_dask.stages.deduplication.fuzzy.minhash import shingle_hash, shingles
 
 NUM_HASHES = 260  # 20 bands x 13, NeMo Curator's default
 
 
-def write_corpus(docs: int, words: int, folder: Path, files: int = 8) -> list[str]:
-    """The generated corpus as ``files`` Parquet files under ``folder``; its texts."""
+def write_corpus(docs: int, words: int, folder: Path, files: int = 8) -> pd.DataFrame:
+    """The generated corpus as ``files`` Parquet files under ``folder`` (and JSONL under ``folder``-jsonl)."""
     corpus = near_duplicates(docs, seed=0, words=words)
     write_parquet(folder, corpus, files)
-    return list(corpus["text"])
+    write_jsonl(folder.with_name(folder.name + "-jsonl"), corpus, files)
+    return corpus
+
+
+def datatrove_python(python: str) -> str:
+    """``python``, creating its virtual environment with datatrove first when it does not exist."""
+    if not Path(python).exists():
+        venv = Path(python).parents[1]
+        print(f"creating datatrove's virtual environment in {venv} (once) ...", flush=True)
+        subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "pip"), "install", "-q", "datatrove[processing]", "spacy", "orjson"]
+        subprocess.run(pip, check=True)
+    return python
+
+
+def run_datatrove(python: str, jsonl: Path, work: Path, workers: int) -> tuple[float, dict[str, Any]]:
+    """Wall seconds of datatrove's pipeline (its process start included) and what it printed."""
+    script = Path(__file__).with_name("_datatrove_minhash.py")
+    began = time.perf_counter()
+    done = subprocess.run(
+        [python, str(script), str(jsonl), str(work), "--workers", str(workers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"datatrove's pipeline failed:\n{done.stderr[-3000:]}")
+    return seconds, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def kept_ids(folder: Path) -> set[str]:
+    """The ids in the Parquet files a workflow wrote under ``folder``."""
+    return set(pd.read_parquet(folder, columns=["id"])["id"])
 
 
 def _best_rate(run: Any, docs: int, repeats: int = 3) -> float:
@@ -133,17 +179,44 @@ def _stop_rss(dask_worker: Any) -> int:
     return int(state["peak"])
 
 
-def run_on_cluster(workers: int, workflow: Any) -> tuple[float, Any, list[float]]:
+def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None) -> tuple[float, Any, list[float]]:
+    """Seconds, report and per-worker peak RSS (MiB) of ``workflow``; the whole tree's peak appended to ``tree``."""
     from distributed import Client, LocalCluster
+    from heuristic_filters import PeakMemory  # this process and its children: scheduler, nannies, workers
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, memory_limit="6GiB")
-    with cluster, Client(cluster) as client:
+    with cluster, Client(cluster) as client, PeakMemory([os.getpid()]) as whole:
         client.run(_sample_peak_rss)
         began = time.perf_counter()
         report = workflow.run(DaskExecutor(client=client, config={"progress": False}))
         seconds = time.perf_counter() - began
         peaks = [v / 2**20 for v in client.run(_stop_rss).values()]
+    if tree is not None:
+        tree.append(whole.peak / 2**30)
     return seconds, report, peaks
+
+
+def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
+    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and whole-tree peak memory."""
+    rows = []
+    for n in (docs, 10 * docs):
+        folder = root / f"scale{n}"
+        write_corpus(n, words, folder)
+        tree: list[float] = []
+        fuzzy = FuzzyDeduplicationWorkflow(
+            output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
+        )
+        seconds, report, _ = run_on_cluster(2, fuzzy, tree)
+        rows.append((n, seconds, tree[0], report.documents_removed))
+    for n, seconds, peak, removed in rows:
+        print(
+            f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {removed} removed, "
+            f"whole-tree peak {peak:.2f} GiB"
+        )
+    print(
+        f"  10x the documents: {rows[1][1] / rows[0][1]:.1f}x the time, {rows[1][2] / rows[0][2]:.2f}x the peak memory "
+        f"(shuffle_method={shuffle_method!r}, load {os.getloadavg()[0]:.1f})"
+    )
 
 
 def main() -> None:
@@ -152,10 +225,21 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--minhash-docs", type=int, default=2000)
     parser.add_argument("--datasketch-docs", type=int, default=200)
+    parser.add_argument("--datatrove-python", help="datatrove's virtual environment's python (created if missing)")
+    parser.add_argument("--quick", action="store_true", help="2,000 documents, 500 for MinHash, 50 for datasketch")
+    parser.add_argument("--scale", type=int, metavar="N", help="only fuzzy dedup at N and 10 N documents (memory)")
+    parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default="tasks", help="for --scale")
     args = parser.parse_args()
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            scale(args.scale, args.words, Path(tmp), args.shuffle_method)
+        return
+    if args.quick:
+        args.docs, args.minhash_docs, args.datasketch_docs = 2000, 500, 50
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        texts = write_corpus(args.docs, args.words, root / "in")
+        corpus = write_corpus(args.docs, args.words, root / "in")
+        texts = list(corpus["text"])
         chars = sum(map(len, texts)) / len(texts)
         print(f"corpus: {len(texts)} documents, {chars:.0f} characters on average, 8 Parquet files")
 
@@ -173,14 +257,31 @@ def main() -> None:
             f"{report.documents_removed} removed, peak RSS per worker {[round(p) for p in peaks]} MiB"
         )
 
+        fuzzy_s = 0.0
         for workers in (1, 2):
             fuzzy = FuzzyDeduplicationWorkflow(output_path=str(root / f"fuzzy{workers}"), input_path=str(root / "in"))
-            seconds, report, peaks = run_on_cluster(workers, fuzzy)
+            fuzzy_s, report, peaks = run_on_cluster(workers, fuzzy)
             print(
-                f"fuzzy dedup, {workers} worker(s): {seconds:.1f} s end to end ({report.documents_in / seconds:.0f} "
+                f"fuzzy dedup, {workers} worker(s): {fuzzy_s:.1f} s end to end ({report.documents_in / fuzzy_s:.0f} "
                 f"docs/s), {report.duplicate_groups} groups, {report.documents_removed} removed, "
                 f"peak RSS per worker {[round(p) for p in peaks]} MiB"
             )
+        if args.datatrove_python:
+            ours_removed = set(corpus["id"]) - kept_ids(root / "fuzzy2")
+            python = datatrove_python(args.datatrove_python)
+            dt_s, dt = run_datatrove(python, root / "in-jsonl", root / "datatrove", workers=2)
+            dt_removed = set(dt["removed"])
+            steps = ", ".join(f"{k} {v:.1f} s" for k, v in dt["seconds"].items())
+            print(f"datatrove MinHash (20 buckets x 13 hashes), 2 processes: {dt_s:.1f} s end to end ({steps})")
+            both = len(ours_removed & dt_removed)
+            print(
+                f"  removed: ours {len(ours_removed)}, datatrove {len(dt_removed)}, both {both}, "
+                f"only ours {len(ours_removed - dt_removed)}, only datatrove {len(dt_removed - ours_removed)}"
+            )
+            print(
+                f"  fuzzy dedup on 2 workers is {dt_s / fuzzy_s:.1f}x datatrove's speed (load {os.getloadavg()[0]:.1f})"
+            )
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

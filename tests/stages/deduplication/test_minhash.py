@@ -7,6 +7,7 @@ same signatures (datasketch's).
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from curator_dask.examples.corpus import near_duplicates
 from curator_dask.stages.deduplication.fuzzy.jaccard import jaccard
 from curator_dask.stages.deduplication.fuzzy.lsh import band_bucket_ids
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, shingle_hash, shingles
+from tests.broken_numba import run_with_broken_numba
 
 TEXTS = ["", "short", "ünïcödé 日本語 " * 5, "the quick brown fox jumps over the lazy dog " * 30, "x" * 24, "😀" * 30]
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
@@ -116,3 +118,20 @@ def test_importing_minhash_does_not_import_numba() -> None:
 
     code = "import sys, curator_dask.stages.deduplication; assert 'numba' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_numba_that_cannot_be_imported_falls_back_to_numpy_with_a_warning(tmp_path: Path) -> None:
+    code = (
+        "import warnings, numpy as np\n"
+        "from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher\n"
+        "texts = ['near duplicate text number one', 'ab', '']\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    auto = MinHasher(num_hashes=16).signatures(texts)\n"
+        "assert np.array_equal(auto, MinHasher(num_hashes=16, engine='numpy').signatures(texts))\n"
+        "print(caught[0].message)\n"
+    )
+    assert run_with_broken_numba(tmp_path, code).startswith(
+        "MinHasher: numba is installed but cannot be imported (numba needs NumPy 9.9 or less); computing MinHash "
+        "with numpy (same signatures, several times slower). Fix: `pip install -U numba`"
+    )

@@ -1,6 +1,6 @@
 """The MinHash kernel compiled with numba: per document, shingle hashes then a fused min loop.
 
-Imported only by ``minhash._numba_kernel`` when numba is installed (never a hard dependency). It
+Imported by ``minhash._numba_kernel`` on first use (numba is a dependency, loaded lazily). It
 computes exactly what the numpy code in ``minhash`` computes, bit for bit: the same polynomial
 shingle hash (rolled along the document instead of taken from a prefix sum), the same ``fmix64``
 and ``fmix32`` mixes and the same ``a * h + b (mod 2^32)`` permutations.

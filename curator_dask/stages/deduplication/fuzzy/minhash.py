@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -78,11 +79,24 @@ def shingles(text: str, char_ngrams: int) -> list[str]:
 
 @functools.cache
 def _numba_kernel() -> Callable[..., None] | None:
-    """The compiled kernel of ``_minhash_numba``, or ``None`` when numba is not installed."""
+    """The compiled kernel of ``_minhash_numba``, or ``None`` where numba cannot be imported.
+
+    numba is a dependency, so this is the default path; an install without it (``--no-deps``, a
+    platform with no wheel) or with a numba built for another NumPy falls back to the numpy code,
+    which gives the same signatures several times slower, and says so once.
+    """
     if importlib.util.find_spec("numba") is None:
         return None
-    from curator_dask.stages.deduplication.fuzzy._minhash_numba import signatures_kernel
-
+    try:
+        from curator_dask.stages.deduplication.fuzzy._minhash_numba import signatures_kernel
+    except ImportError as e:  # numba is there but does not load (e.g. compiled for another NumPy)
+        warnings.warn(
+            f"MinHasher: numba is installed but cannot be imported ({e}); computing MinHash with numpy "
+            "(same signatures, several times slower). Fix: `pip install -U numba`",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
     return signatures_kernel  # type: ignore[no-any-return]
 
 
@@ -136,7 +150,8 @@ class MinHasher:
         char_ngrams: shingle width in characters (NeMo Curator's default 24).
         seed: seed of the permutations (same draw as ``datasketch.MinHash(seed=seed)``).
         engine: CPU implementation: ``"numba"`` (the compiled kernel, several times faster),
-            ``"numpy"``, or ``"auto"`` (numba when it is installed). Both give the same signatures.
+            ``"numpy"``, or ``"auto"`` (numba, a dependency, unless it cannot be imported). Both give
+            the same signatures.
     """
 
     num_hashes: int = 260

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from curator_dask.stages.text.filters._langid_fast import fast_identifier
 from curator_dask.stages.text.filters.doc_filter import DocumentFilter
 
 __all__ = ["LangIdFilter"]
@@ -93,7 +94,8 @@ class LangIdFilter(DocumentFilter):
 
         path = str(self._model_path or _packaged_model_path())
         if hasattr(LanguageIdentifier, "from_model_file"):  # py3langid >= 0.4
-            identifier = LanguageIdentifier.from_model_file(path, norm_probs=True)
+            # Its classifier with the feature walk compiled, when that gives its exact scores.
+            identifier = fast_identifier(path, norm_probs=True)
         else:  # py3langid 0.3 pickles its model
             identifier = LanguageIdentifier.from_pickled_model(path, norm_probs=True)
         self._check_codes({str(c).casefold() for c in identifier.nb_classes})
@@ -128,10 +130,10 @@ class LangIdFilter(DocumentFilter):
         classify = self._classify()
         cleaned = texts.astype(object).str.strip().str.replace("\n", " ", regex=False)
         # Web text repeats itself (boilerplate, short titles): classify each distinct text once.
-        scores = {}
-        for text in pd.unique(cleaned):
-            lang, score = classify(text)
-            scores[text] = str([float(score), lang])
+        distinct = pd.unique(cleaned).tolist()
+        many = getattr(self._identifier, "classify_many", None)  # the compiled walk, all texts in one call
+        results = many(distinct) if many is not None else [classify(t) for t in distinct]
+        scores = {text: str([float(score), lang]) for text, (lang, score) in zip(distinct, results, strict=True)}
         return pd.Series([scores[t] for t in cleaned], index=texts.index, dtype=object)
 
     # -- decisions --------------------------------------------------------------------------

@@ -26,8 +26,22 @@ def test_matches_nemo_curator(name: str, corpus: list[str]) -> None:
         except (ZeroDivisionError, ValueError):
             assert math.isnan(mine.score_document(text))
             continue
-        assert mine.score_document(text) == expected
+        if name == "RepeatingTopNGramsFilter":  # NeMo breaks ties in set order, i.e. by the hash seed
+            assert mine.score_document(text) in _top_ngram_scores(text, expected)
+        else:
+            assert mine.score_document(text) == expected
         assert mine.keep_document(expected) == theirs.keep_document(expected)
+
+
+def _top_ngram_scores(text: str, nemo_score: float, n: int = 2) -> set[float]:
+    """Every score NeMo's RepeatingTopNGramsFilter can give ``text``: one per most frequent n-gram."""
+    words = nemo_text_utils.get_word_splitter("en")(text.strip())
+    if len(words) < n or not text:
+        return {nemo_score}
+    ngrams = nemo_text_utils.get_ngrams(words, n)
+    counts = {g: ngrams.count(g) for g in set(ngrams)}
+    top = max(counts.values())
+    return {(len(text) - len(text.replace(" ".join(g), ""))) / len(text) for g, c in counts.items() if c == top}
 
 
 # NeMo Curator's word lists and marks (stages/text/utils/constants.py), by NeMo's names.

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 import ftfy
+import pandas as pd
 from ftfy import TextFixerConfig
 
 from curator_dask.stages.text.modifiers.doc_modifier import DocumentModifier
+from curator_dask.stages.text.modifiers.unicode._unchanged import unchanged_test
 
 __all__ = ["UnicodeReformatter"]
 
@@ -18,8 +20,11 @@ class UnicodeReformatter(DocumentModifier):
     The keyword arguments are the fields of ``ftfy.TextFixerConfig`` with NeMo Curator's defaults
     (which differ from ftfy's own for ``fix_latin_ligatures``, ``fix_character_width``,
     ``uncurl_quotes``, ``fix_line_breaks`` and ``normalization``); see
-    https://ftfy.readthedocs.io/en/latest/config.html for each one. ftfy works on one string at a
-    time, so the batch path is the default row-by-row loop.
+    https://ftfy.readthedocs.io/en/latest/config.html for each one.
+
+    Most texts need no repair, and ftfy still runs every fixer on every line of them. A cheap exact
+    test (``_unchanged.unchanged_test``: no character a fixer acts on, no mojibake pattern) passes
+    those through untouched; the others go to ``ftfy.fix_text``. The output is ftfy's, text for text.
 
     Args:
         config: a ready ``TextFixerConfig``; when given, every other argument is ignored.
@@ -69,4 +74,14 @@ class UnicodeReformatter(DocumentModifier):
         self.config = config
 
     def modify_document(self, text: str) -> str:
+        unchanged = unchanged_test(self.config)
+        if unchanged is not None and isinstance(text, str) and unchanged(text):
+            return text
         return ftfy.fix_text(text, config=self.config)
+
+    def modify_batch(self, texts: pd.Series) -> pd.Series:
+        config, unchanged = self.config, unchanged_test(self.config)
+        if unchanged is None:
+            return super().modify_batch(texts)
+        fixed = [t if isinstance(t, str) and unchanged(t) else ftfy.fix_text(t, config=config) for t in texts]
+        return pd.Series(fixed, index=texts.index, dtype=object)

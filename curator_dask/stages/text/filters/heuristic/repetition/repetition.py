@@ -156,9 +156,13 @@ class RepeatingTopNGramsFilter(_NGramFilter):
         super().__init__(n, max_repeating_ngram_ratio, lang, f"repeating_top_{n}grams")
 
     def _ngram_chars(self, text: str, ngrams: list[tuple[str, ...]]) -> int:
-        freq: dict[tuple[str, ...], int] = dict.fromkeys(set(ngrams), 0)  # NeMo's order: set iteration
+        # NeMo takes the first most frequent n-gram in set(ngrams) order, which follows the
+        # process's string hash seed: two workers (or two runs) could score one text differently.
+        # A dict counts in order of first appearance, and max() keeps the first maximum: of the
+        # n-grams NeMo may pick, always the one that appears first in the document.
+        freq: dict[tuple[str, ...], int] = {}
         for ngram in ngrams:
-            freq[ngram] += 1
+            freq[ngram] = freq.get(ngram, 0) + 1
         most: tuple[str, ...] = max(freq, key=freq.__getitem__)  # type: ignore[arg-type]
         return len(text) - len(text.replace(" ".join(most), ""))
 
@@ -189,10 +193,6 @@ class RepeatingDuplicateNGramsFilter(_NGramFilter):
 
 
 # -- batch n-gram statistics ---------------------------------------------------------------------
-# Up to this many tied candidates, scoring each is cheaper than rebuilding NeMo's set to break the tie.
-_FEW_CANDIDATES = 16
-
-
 def _positions(words: FlatTokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start positions of the n-grams inside a document, their ids, and whether each is a first sighting."""
     ids = words.ngram_ids(n)
@@ -232,13 +232,13 @@ def duplicate_ngram_chars(words: FlatTokens, n: int) -> np.ndarray:
 def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) -> np.ndarray:
     """Per document, the characters removed by deleting its most frequent n-gram (joined by spaces).
 
-    NeMo picks the first most frequent n-gram in ``set(ngrams)`` order. A single most frequent one
-    is found from integer counts; on a tie the same set is built from the document's words, so the
-    choice (which depends on Python's string hashing) is NeMo's. Fewer than ``n`` words: -1.
+    Of several equally frequent n-grams, the one that appears first in the document is taken (as
+    ``RepeatingTopNGramsFilter._ngram_chars``; NeMo's pick follows the string hash seed). Fewer
+    than ``n`` words: -1.
 
-    With ``settle_below`` (keep decisions only), a tied document whose every candidate provably
-    removes at most that share of its characters (``_chars_bound``, or scoring a few candidates)
-    gets that bound instead: a ``<= settle_below`` cutoff keeps it whichever candidate NeMo picks.
+    With ``settle_below`` (keep decisions only), a document whose pick provably removes at most
+    that share of its characters (``_chars_bound``) gets that bound instead: a ``<= settle_below``
+    cutoff keeps it all the same, and its text is never searched.
     """
     words = col.words()
     out = np.full(len(col), -1, dtype=np.int64)
@@ -248,30 +248,18 @@ def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) 
     freq = np.bincount(codes)[codes]
     docs = words.doc[positions]
     doc_max = max_per_doc(freq, docs, len(col))
-    candidate = first_seen & (freq == doc_max[docs])
-    cand_pos, cand_doc = positions[candidate], docs[candidate]
-    n_cands = np.bincount(cand_doc, minlength=len(col))
-    settled = np.zeros(len(col), dtype=bool)
+    candidate = np.flatnonzero(first_seen & (freq == doc_max[docs]))
+    # Positions are in document order: each document's first candidate is its pick.
+    pick = candidate[np.r_[True, docs[candidate][1:] != docs[candidate][:-1]]]
+    pick_pos, pick_doc = positions[pick], docs[pick]
+    todo = np.ones(len(pick), dtype=bool)
     if settle_below is not None and n >= 3:
-        bound = max_per_doc(_chars_bound(words, cand_pos, n), cand_doc, len(col))
-        tied = np.flatnonzero(n_cands > 1)  # documents with n words or more, so nchar > 0
-        tied = tied[bound[tied] / col.nchar()[tied] <= settle_below]
-        settled[tied], out[tied] = True, bound[tied]
+        bound = _chars_bound(words, pick_pos, n)
+        todo = bound / col.nchar()[pick_doc] > settle_below  # documents with n words or more: nchar > 0
+        out[pick_doc[~todo]] = bound[~todo]
     vocab, ids, texts = words.vocab_list(), words.ids, col.texts()
-    few = _FEW_CANDIDATES if settle_below is not None else 1
-    for i in np.flatnonzero(np.r_[True, cand_doc[1:] != cand_doc[:-1]]):
-        doc = cand_doc[i]
-        if settled[doc]:
-            continue
-        text, grams = texts[doc], cand_pos[i : i + n_cands[doc]]
-        if len(grams) <= few:
-            removed = [_removed(text, " ".join([vocab[k] for k in ids[p : p + n].tolist()])) for p in grams.tolist()]
-            if len(removed) == 1 or (settle_below is not None and max(removed) / len(text) <= settle_below):
-                out[doc] = max(removed)  # one candidate, or all keep the document: no tie to break
-                continue
-        wanted = None if doc_max[doc] == 1 else (grams - np.searchsorted(words.doc, doc)).tolist()
-        # str.split() gives the document's words (the default splitter's), faster than the vocabulary.
-        out[doc] = _removed(text, " ".join(_first_in_set_order(text.split(), wanted, n)))
+    for p, doc in zip(pick_pos[todo].tolist(), pick_doc[todo].tolist(), strict=True):
+        out[doc] = _removed(texts[doc], " ".join([vocab[k] for k in ids[p : p + n].tolist()]))
     return out
 
 
@@ -293,12 +281,3 @@ def _chars_bound(words: FlatTokens, cand_pos: np.ndarray, n: int) -> np.ndarray:
     cum_lens = np.concatenate(([0], np.cumsum(words.lens)))
     length = cum_lens[cand_pos + n] - cum_lens[cand_pos] + (n - 1)
     return middle_freq[middle[cand_pos + 1]] * length
-
-
-def _first_in_set_order(doc_words: list[str], wanted: list[int] | None, n: int) -> tuple[str, ...]:
-    """The first of the n-grams starting at ``wanted`` (all when None) in ``set(ngrams)`` order."""
-    ngrams = get_ngrams(doc_words, n)
-    if wanted is None:
-        return next(iter(set(ngrams)))
-    candidates = {ngrams[p] for p in wanted}
-    return next(t for t in set(ngrams) if t in candidates)
