@@ -120,6 +120,10 @@ class StageSetupPlugin(WorkerPlugin):
             except StageSetupError as exc:
                 self._errors[address] = str(exc)
                 raise
+            except NodeSetupFailed as exc:
+                self._errors[address] = str(exc)
+                msg = f"Setting up stage {self.stage_name!r} failed on worker {address} (node {node!r}): {exc}"
+                raise StageSetupError(msg) from exc
             except Exception as exc:
                 self._errors[address] = traceback.format_exc()
                 msg = (
@@ -185,14 +189,18 @@ def _election_folder(run_id: str) -> Path:
     return Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
 
 
+class NodeSetupFailed(RuntimeError):
+    """``setup_on_node`` raised in the worker of this node that ran it (raised in the others)."""
+
+
 def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None]) -> bool:
     """Run ``fn`` once for ``(run_id, key, node_id)`` among all processes of this node.
 
     Blocks until the node's single run has finished. Returns True in the process that ran it.
 
     Raises:
-        RuntimeError: when the node's run raised (in every process that waited for it), with
-            the original traceback in the message.
+        NodeSetupFailed: when the node's run raised (in every process that waited for it), naming
+            the original error first, with its traceback.
     """
     folder = _election_folder(run_id)
     stem = f"{_safe(key)}--{_safe(node_id)}"  # node ids hold dots: never use Path.with_suffix here
@@ -204,12 +212,17 @@ def run_once_per_node(run_id: str, key: str, node_id: str, fn: Callable[[], None
             if marker.exists():
                 outcome = marker.read_text()
                 if outcome != _OK:
-                    raise RuntimeError(f"setup_on_node failed on node {node_id!r}:\n{outcome}")
+                    error, _, trace = outcome.partition("\n")
+                    raise NodeSetupFailed(
+                        f"{error} (setup_on_node ran in another worker of node {node_id!r}; its traceback:)\n{trace}"
+                    )
                 return False
             try:
                 fn()
-            except Exception:
-                marker.write_text(traceback.format_exc())
+            except Exception as exc:
+                # First line: the error as the worker that ran it reports it, so every worker of the
+                # node names the same error first, whichever of them reaches the driver first.
+                marker.write_text(f"{type(exc).__name__}: {exc}".replace("\n", " ") + "\n" + traceback.format_exc())
                 raise
             marker.write_text(_OK)
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import Counter
 
 import pytest
@@ -77,3 +78,24 @@ def test_connect_by_address_and_scheduler_file(loopback, tmp_path, how):
     result = Pipeline("connect", stages=[MakeBatches(6)]).run(DaskExecutor(**kwargs))
     assert len(result) == 6
     assert client.scheduler_info()["workers"], "the executor did not shut down a cluster it did not start"
+
+
+def test_a_failed_node_setup_is_named_the_same_by_every_worker_of_the_node() -> None:
+    """The worker that ran setup_on_node and the ones that waited for it report the same error first."""
+    from curator_dask.backends.dask.setup import NodeSetupFailed, forget_run, run_once_per_node
+
+    def boom() -> None:
+        raise ValueError("the weights are missing\non this node")
+
+    run_id = f"test-{uuid.uuid4().hex}"
+    try:
+        with pytest.raises(ValueError, match="the weights are missing"):
+            run_once_per_node(run_id, "000", "node-a", boom)
+        expected = (
+            r"^ValueError: the weights are missing on this node \(setup_on_node ran in another worker of node "
+            r"'node-a'; its traceback:\)\nTraceback"
+        )
+        with pytest.raises(NodeSetupFailed, match=expected):
+            run_once_per_node(run_id, "000", "node-a", lambda: None)
+    finally:
+        forget_run(run_id)
