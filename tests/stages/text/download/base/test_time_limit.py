@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.pipeline import Pipeline
@@ -92,3 +93,22 @@ def test_a_child_outlives_its_stage_copy_and_only_a_stuck_one_is_replaced(tmp_pa
     x, y = run([str(slow)])  # the stuck record is skipped; the next one goes to a fresh child
     assert x == first[0] and y not in (x, os.getpid())
     assert run(task.data) == [y, y]  # the killed child never comes back; its successor does
+
+
+@pytest.mark.slow  # two child start-ups and a timeout: about 6 s on 2 shared cores
+def test_records_stream_through_the_child_in_order_and_read_ahead_past_the_limit_is_dropped(tmp_path: Path):
+    first = tmp_path / "first.txt"
+    first.write_text("a\nslow\nb\nc\nd\n")
+    second = tmp_path / "second.txt"
+    second.write_text("e\nf\n")
+    stage = DocumentIterateExtractStage(PidLines(), PidExtractor(), extract_timeout_s=0.5, record_limit=2)
+    stage.setup()
+    batch = stage.process(FileGroupTask(dataset_name="pids", data=[str(first), str(second)]))
+    stage.teardown()
+    frame = batch.to_pandas()
+    # first.txt stops at its 2nd document: c and d, sent ahead, are dropped, and none of their
+    # answers reaches second.txt.
+    assert frame["raw"].tolist() == ["a", "b", "e", "f"]
+    assert frame["file_name"].tolist() == ["first.txt", "first.txt", "second.txt", "second.txt"]
+    assert [(s["file"], s["record"]) for s in batch._metadata["skipped"]] == [(str(first), 1)]
+    assert stage._consume_custom_metrics()["timed_out_records"] == 1.0
