@@ -13,17 +13,28 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypedDict, Unpack
+from urllib.parse import urlparse
 
-from curator_dask.errors import BadInputError, ConfigError
+from curator_dask.errors import BadInputError, ConfigError, ConfigTypeError
 from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.resources import Resources
+from curator_dask.stages.text.download.base.fetch import NoRetry, fetch_to_path
 from curator_dask.tasks import FileGroupTask
 
-__all__ = ["DocumentDownloadStage", "DocumentDownloader", "DownloadOutcome", "NoRetry", "add_metrics"]
+__all__ = [
+    "DocumentDownloadStage",
+    "DocumentDownloader",
+    "DownloadOutcome",
+    "FetchOptions",
+    "FetchingDownloader",
+    "NoRetry",
+    "add_metrics",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +43,6 @@ def add_metrics(stage: ProcessingStage, metrics: dict[str, float]) -> None:
     """Add to a stage's custom metrics: ``_log_metric`` keeps the last value, a batch must add up."""
     store = stage.__dict__.get("_custom_metrics", {})
     stage._log_metrics({k: store.get(k, 0.0) + v for k, v in metrics.items()})
-
-
-class NoRetry(str):
-    """An error message from ``_download_to_path`` for a failure that retrying cannot fix (HTTP 404)."""
-
-    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,62 @@ class DocumentDownloader(ABC):
     def num_workers_per_node(self) -> int | None:
         """At most this many concurrent downloads per node (``None``: no limit)."""
         return None
+
+
+class FetchOptions(TypedDict, total=False):
+    """``FetchingDownloader``'s keyword options, which its subclasses pass on unchanged."""
+
+    max_retries: int
+    retry_backoff_s: float
+    timeout_s: float
+    storage_options: dict[str, Any] | None
+
+
+class FetchingDownloader(DocumentDownloader):
+    """A downloader that needs no external program: HTTP(S) through the standard library, other URLs through fsspec.
+
+    Files are named by their URL's path (``/`` -> ``-``); at most two downloads run per node, the
+    limit Common Crawl, Wikimedia and arXiv each ask of a client. A subclass says where a URL is
+    fetched from (``_source``: a mirror, a bucket) and may name files otherwise.
+
+    Args:
+        download_dir: where the files go.
+        verbose: log every download.
+        max_retries, retry_backoff_s: see ``DocumentDownloader`` (default 3 retries: NeMo's ``wget``
+            retried too).
+        timeout_s: socket timeout of one HTTP request (default 60 s).
+        storage_options: fsspec options for non-HTTP URLs.
+    """
+
+    def __init__(self, download_dir: str, verbose: bool = False, **options: Unpack[FetchOptions]) -> None:
+        unknown = sorted(set(options) - set(FetchOptions.__annotations__))
+        if unknown:  # what a signature without ``**options`` would refuse, with the names it takes
+            msg = (
+                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                f"it takes {', '.join(FetchOptions.__annotations__)}"
+            )
+            raise ConfigTypeError(msg)
+        super().__init__(
+            download_dir,
+            verbose,
+            max_retries=options.get("max_retries", 3),
+            retry_backoff_s=options.get("retry_backoff_s", 1.0),
+        )
+        self.timeout_s = options.get("timeout_s", 60.0)
+        self.storage_options = options.get("storage_options") or {}
+
+    def _source(self, url: str) -> str:
+        """Where ``url`` is fetched from (the URL itself here)."""
+        return url
+
+    def _get_output_filename(self, url: str) -> str:
+        return urlparse(url).path.lstrip("/").replace("/", "-") or posixpath.basename(url)
+
+    def _download_to_path(self, url: str, path: str) -> tuple[bool, str | None]:
+        return fetch_to_path(self._source(url), path, timeout_s=self.timeout_s, storage_options=self.storage_options)
+
+    def num_workers_per_node(self) -> int | None:
+        return 2
 
 
 @dataclass

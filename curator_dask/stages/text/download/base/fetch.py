@@ -13,13 +13,17 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from curator_dask.stages.text.download.base.download import NoRetry
-
-__all__ = ["fetch_bytes", "fetch_to_path"]
+__all__ = ["NoRetry", "fetch_bytes", "fetch_to_path"]
 
 _CHUNK = 1 << 20
 _RETRYABLE_CLIENT_ERRORS = (408, 429)
 _USER_AGENT = "curator_dask (https://github.com/NVIDIA-NeMo/Curator compatible downloader)"
+
+
+class NoRetry(str):
+    """An error message from ``_download_to_path`` for a failure that retrying cannot fix (HTTP 404)."""
+
+    __slots__ = ()
 
 
 def _is_http(url: str) -> bool:

@@ -12,9 +12,11 @@ a whole file) and counted in the metrics ``skipped_records`` and ``skipped_files
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,6 +37,7 @@ __all__ = ["DocumentIterateExtractStage", "DocumentIterator", "SkippedRecord", "
 logger = logging.getLogger(__name__)
 
 _SKIP_FIX = "pass on_error='skip' to count and skip such records"
+_WINDOW = 8  # records in the time limit's child at once: it need not wait for the worker between them
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,33 +171,68 @@ class DocumentIterateExtractStage(ProcessingStage[FileGroupTask, DocumentBatch])
         )
 
     def _iterate_file(self, file_path: str, records: list[dict[str, Any]], skipped: list[dict[str, Any]]) -> None:
-        kept = 0
+        # With the time limit, up to _WINDOW records are in the child at once (see _time_limit);
+        # outcomes are still taken in file order, so documents and skips come out as without it.
+        window = _WINDOW if self._limited is not None else 1
+        pending: deque[tuple[int, dict[str, Any] | SkippedRecord]] = deque()
+        kept = [0]
         position = -1
         try:
             for position, item in enumerate(self.iterator.iterate(file_path) or ()):
-                if self.record_limit is not None and kept >= self.record_limit:
+                if self.record_limit is not None and kept[0] >= self.record_limit:
                     break
-                if isinstance(item, SkippedRecord):
-                    self._skip(file_path, item.record if item.record is not None else position, item.reason, skipped)
-                    continue
-                document = self._extract(file_path, position, item, skipped)
-                if document is not None:
-                    records.append(document)
-                    kept += 1
+                if not isinstance(item, SkippedRecord):
+                    self._submit(file_path, item)
+                pending.append((position, item))
+                while pending and (len(pending) >= window or isinstance(pending[0][1], SkippedRecord)):
+                    self._resolve(file_path, *pending.popleft(), records, skipped, kept)
+            while pending:
+                self._resolve(file_path, *pending.popleft(), records, skipped, kept)
         except Exception as error:  # a file broken midway keeps the records read before the break
             if isinstance(error, BadInputError) and self.on_error == "raise":
                 raise
+            while pending:
+                self._resolve(file_path, *pending.popleft(), records, skipped, kept)
             self._skip(file_path, None, f"reading stopped after record {position + 1}: {error!r}", skipped)
+        finally:
+            if self._limited is not None:
+                self._limited.abandon()  # records left in flight (on_error="raise") must not reach the next file
+
+    def _submit(self, file_path: str, record: dict[str, Any]) -> None:
+        if self.filename_col:
+            record[self.filename_col] = os.path.basename(file_path)
+        if self._limited is not None:
+            self._limited.submit(record)
+
+    def _resolve(
+        self,
+        file_path: str,
+        position: int,
+        item: dict[str, Any] | SkippedRecord,
+        records: list[dict[str, Any]],
+        skipped: list[dict[str, Any]],
+        kept: list[int],
+    ) -> None:
+        if self.record_limit is not None and kept[0] >= self.record_limit:
+            if not isinstance(item, SkippedRecord) and self._limited is not None:
+                with contextlib.suppress(Exception):  # read ahead past the limit: its outcome is not wanted
+                    self._limited.collect()
+            return
+        if isinstance(item, SkippedRecord):
+            self._skip(file_path, item.record if item.record is not None else position, item.reason, skipped)
+            return
+        document = self._extract(file_path, position, item, skipped)
+        if document is not None:
+            records.append(document)
+            kept[0] += 1
 
     def _extract(
         self, file_path: str, position: int, record: dict[str, Any], skipped: list[dict[str, Any]]
     ) -> dict[str, Any] | None:
-        if self.filename_col:
-            record[self.filename_col] = os.path.basename(file_path)
         if self.extractor is None:
             return record
         try:
-            document = self._limited.extract(record) if self._limited else self.extractor.extract(record)
+            document = self._limited.collect() if self._limited else self.extractor.extract(record)
         except BadInputError as error:
             self._skip(file_path, position, str(error), skipped)
             return None

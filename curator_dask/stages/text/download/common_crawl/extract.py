@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from functools import cache
 from typing import Any, Protocol
 
 from curator_dask.errors import ConfigError
@@ -53,7 +54,10 @@ def _algorithm(algorithm: Any, kwargs: dict[str, Any]) -> _Algorithm:
     return algorithm  # type: ignore[no-any-return]
 
 
+@cache
 def _default_stop_lists() -> dict[str, frozenset[str]]:
+    # Cached per process and left out of pickles (megabytes): a stage copy sent to a worker, or an
+    # extractor sent to the time limit's child, rebuilds them there once, not once per run.
     stop_lists: dict[str, frozenset[str]] = importlib.import_module(f"{_PACKAGE}.utils").get_stop_list_dict()
     return stop_lists
 
@@ -74,7 +78,19 @@ class CommonCrawlHTMLExtractor(DocumentExtractor):
         stop_lists: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.algorithm = _algorithm(algorithm, dict(algorithm_kwargs or {}))
+        self._default_stop_lists = stop_lists is None
         self._stop_lists = stop_lists if stop_lists is not None else _default_stop_lists()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self._default_stop_lists:
+            state["_stop_lists"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._stop_lists is None:
+            self._stop_lists = _default_stop_lists()
 
     def extract(self, record: dict[str, Any]) -> dict[str, Any] | None:
         content = record.get("content")

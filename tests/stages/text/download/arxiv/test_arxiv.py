@@ -135,7 +135,7 @@ def test_reading_s3_without_s3fs_names_the_fix() -> None:
 def test_downloader_names_files_after_the_tar_and_takes_bare_names(tmp_path: Path) -> None:
     downloader = ArxivDownloader(str(tmp_path), source_url="http://mirror/src/")
     assert downloader._get_output_filename("s3://arxiv/src/arXiv_src_2301_001.tar") == "arXiv_src_2301_001.tar"
-    assert downloader._full_url("arXiv_src_2301_001.tar") == "http://mirror/src/arXiv_src_2301_001.tar"
+    assert downloader._source("arXiv_src_2301_001.tar") == "http://mirror/src/arXiv_src_2301_001.tar"
 
 
 def test_tars_to_papers_on_dask_and_a_rerun_downloads_nothing(mirror: tuple, tmp_path: Path, client: object) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from curator_dask.errors import BadInputError, ConfigError
+from curator_dask.stages.text.download.arxiv.download import ArxivDownloader
 from curator_dask.stages.text.download.base import DocumentDownloader, DocumentDownloadStage
+from curator_dask.stages.text.download.base.download import FetchingDownloader
 from curator_dask.stages.text.download.base.fetch import fetch_bytes, fetch_to_path
+from curator_dask.stages.text.download.common_crawl.download import CommonCrawlWARCDownloader
+from curator_dask.stages.text.download.wikipedia.download import WikipediaDownloader
 from curator_dask.tasks import FileGroupTask
 from tests.stages.text.download.http_server import LoopbackServer
 
@@ -99,6 +104,19 @@ def test_settings_are_checked(tmp_path: Path):
         FlatDownloader(str(tmp_path), max_retries=-1)
     with pytest.raises(ConfigError, match="on_error must be 'raise' or 'skip', got 'ignore'"):
         DocumentDownloadStage(FlatDownloader(str(tmp_path)), on_error="ignore")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [CommonCrawlWARCDownloader, WikipediaDownloader, ArxivDownloader])
+def test_the_downloaders_share_one_fetching_base_and_refuse_unknown_options(cls: type, tmp_path: Path):
+    downloader = cls(str(tmp_path), max_retries=1, timeout_s=5.0, storage_options={"anon": True})
+    assert isinstance(downloader, FetchingDownloader) and downloader.num_workers_per_node() == 2
+    assert (downloader._max_retries, downloader.timeout_s, downloader.storage_options) == (1, 5.0, {"anon": True})
+    assert (cls(str(tmp_path)).timeout_s, cls(str(tmp_path))._max_retries) == (60.0, 3)
+    takes = "it takes max_retries, retry_backoff_s, timeout_s, storage_options"
+    with pytest.raises(
+        TypeError, match=re.escape(f"{cls.__name__} got unexpected keyword argument(s) 'timeout'; {takes}")
+    ):
+        cls(str(tmp_path), timeout=5)
 
 
 def test_fetch_reads_local_files_and_names_http_failures(served: Path, server: LoopbackServer, tmp_path: Path):

@@ -142,3 +142,16 @@ def test_reading_from_s3_without_s3fs_says_what_to_install(tmp_path: Path):
         pytest.skip("s3fs is installed here")
     with pytest.raises(ConfigError, match=r"needs s3fs; install it \(pip install s3fs\) or download over HTTPS"):
         CommonCrawlDownloadExtractStage("2024-10", "2024-10", str(tmp_path), use_aws_to_download=True)
+
+
+def test_the_default_stop_lists_stay_out_of_the_extractors_pickle():
+    import pickle
+
+    from curator_dask.stages.text.download.common_crawl.extract import CommonCrawlHTMLExtractor
+
+    extractor = CommonCrawlHTMLExtractor("resiliparse")
+    data = pickle.dumps(extractor)
+    assert len(data) < 10_000  # the lists are megabytes; the stage and the time limit's child carry this
+    assert pickle.loads(data)._stop_lists == get_stop_list_dict()
+    custom = CommonCrawlHTMLExtractor("resiliparse", stop_lists={"ENGLISH": frozenset({"the"})})
+    assert pickle.loads(pickle.dumps(custom))._stop_lists == {"ENGLISH": frozenset({"the"})}
