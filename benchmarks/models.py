@@ -5,10 +5,14 @@ In one run, over the same JSONL files:
 - ``in-process``: the baseline: our tokenizer and model stages called in a loop in this process,
   torch on one thread (as on a worker a Dask nanny started: it sets ``OMP_NUM_THREADS=1``);
 - ``in-process rows``: the same with micro-batches cut by row count only (``cpu_tokens_per_forward
-  = None``, how the model stage batched before), so the token budget's effect shows in one run;
-- ``dask`` / ``dask rows``: ``QualityClassifier`` on ``DaskExecutor`` with a LocalCluster of one
-  one-thread worker process per core (model stage moved to CPU with ``with_``), cluster already
-  running, setup included; with and without the token budget;
+  = None``), so the token budget's effect shows on its own (the heap setting below is
+  process-wide, so it holds for both in-process rows);
+- ``dask``: ``QualityClassifier`` on ``DaskExecutor`` with a fresh LocalCluster of one one-thread
+  worker process per core (model stage moved to CPU with ``with_``), worker start-up excluded,
+  imports and setup included;
+- ``dask before``: the same on a second fresh cluster as the model stage ran before its CPU fixes:
+  row-count micro-batches, and workers started with ``MALLOC_MMAP_THRESHOLD_=131072`` (what a
+  nanny's ``MALLOC_TRIM_THRESHOLD_`` leaves glibc with; the stage leaves a set value alone);
 - ``nemo ray_data``: NeMo Curator 1.4's ``QualityClassifier`` on its ``RayDataExecutor``, its model
   stage on CPU (interop venv only; reported as not run when Ray or NeMo Curator is missing). Ray is
   started here with ``num_cpus = 2 x cores`` logical CPUs, and NeMo's tokenizer and model stages get
@@ -37,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.intero
 REPO = "nvidia/quality-classifier-deberta"
 
 
+# glibc's initial mmap threshold, fixed: what a nanny's MALLOC_TRIM_THRESHOLD_ left workers with
+# before the model stage raised it (setting it also stops the stage from changing it)
+_BEFORE_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 Run = tuple[float, int, dict[str, float]]  # seconds, rows out, stage name -> process seconds
 
 
@@ -87,7 +94,8 @@ def _dask(cache: str, folder: Path, batch_size: int, budget: bool, client: Any) 
     from curator_dask.pipeline import Pipeline
     from curator_dask.stages.text.io.reader import JsonlReader
 
-    stages = [JsonlReader(file_paths=str(folder), files_per_partition=1), *_classifier_stages(cache, batch_size, budget)]
+    reader = JsonlReader(file_paths=str(folder), files_per_partition=1)
+    stages = [reader, *_classifier_stages(cache, batch_size, budget)]
     began = time.perf_counter()
     out = Pipeline("bench", stages=stages).run(DaskExecutor({"progress": False}, client=client))
     return time.perf_counter() - began, sum(t.num_items for t in out), _stage_times(out)
@@ -104,7 +112,8 @@ def _nemo(cache: str, folder: Path, batch_size: int, nproc: int) -> Run:
     # NeMo's executor calls ray.init(ignore_reinit_error=True): this start, with its logical CPUs, holds
     ray.init(num_cpus=2 * nproc, include_dashboard=False, log_to_driver=False)
     try:
-        stages = [JsonlReader(file_paths=str(folder), files_per_partition=1), *cpu_quality_classifier(cache, batch_size)]
+        reader = JsonlReader(file_paths=str(folder), files_per_partition=1)
+        stages = [reader, *cpu_quality_classifier(cache, batch_size)]
         began = time.perf_counter()
         out = Pipeline(name="bench", stages=stages).run(RayDataExecutor()) or []
         return time.perf_counter() - began, sum(t.num_items for t in out), _stage_times(out)
@@ -138,10 +147,13 @@ def main() -> None:
     for budget, label in ((True, ""), (False, " rows")):
         runs["in-process" + label] = _in_process(cache, files, args.batch_size, budget)
         print(f"in-process{label}: {runs['in-process' + label][0]:.2f} s", flush=True)
-    with LocalCluster(n_workers=nproc, threads_per_worker=1, dashboard_address=":0") as lc, Client(lc) as client:
-        for budget, label in ((True, ""), (False, " rows")):
+    for budget, label, env in ((True, "", {}), (False, " before", _BEFORE_ENV)):
+        with (
+            LocalCluster(n_workers=nproc, threads_per_worker=1, dashboard_address=":0", env=env) as lc,
+            Client(lc) as client,
+        ):
             runs["dask" + label] = _dask(cache, root / "in", args.batch_size, budget, client)
-            print(f"dask{label}: {runs['dask' + label][0]:.2f} s", flush=True)
+        print(f"dask{label}: {runs['dask' + label][0]:.2f} s", flush=True)
     if not args.skip_nemo:
         try:
             runs["nemo ray_data"] = _nemo(cache, root / "in", args.batch_size, nproc)
@@ -156,7 +168,8 @@ def _report(runs: dict[str, Run], args: argparse.Namespace, nproc: int) -> None:
     for name, (secs, count, times) in runs.items():
         tok = sum(v for k, v in times.items() if k.endswith("_tokenizer"))
         inf = sum(v for k, v in times.items() if k.endswith("_model"))
-        share = f"tokenise {tok / (tok + inf):4.0%} / infer {inf / (tok + inf):4.0%}" if tok + inf else ""
+        share = f"stages {tok + inf:6.2f} s: tokenise {tok / (tok + inf):4.0%} / infer {inf / (tok + inf):4.0%}"
+        share = share if tok + inf else ""
         print(
             f"  {name:<14} {secs:8.2f} s  {count / secs:8.1f} docs/s  {base / secs:5.2f}x in-process  "
             f"rows={count}  {share}"

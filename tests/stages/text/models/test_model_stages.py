@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from curator_dask.stages.text.models.utils import (  # noqa: E402
     INPUT_ID_FIELD,
     SEQ_ORDER_FIELD,
     format_name_with_suffix,
+    keep_tensors_on_the_heap,
     pad_micro_batch,
 )
 from tests.models.parts import CPU, QUALITY, batch, run_in_process, texts  # noqa: E402
@@ -162,6 +164,13 @@ def test_on_cpu_a_micro_batch_stops_at_the_token_budget_and_keeps_order(hub_cach
     assert all(rows * width <= 64 or rows == 1 for rows, width in budgeted.model.shapes)
     assert budgeted.model.shapes[0][0] > 1 and budgeted.model.shapes[-1] == (1, 64), "short rows share, long go alone"
     assert sum(budgeted.model.calls) == len(df)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_heap_threshold_is_set_on_linux_unless_the_user_set_one(monkeypatch):
+    assert keep_tensors_on_the_heap() is True, "glibc accepted a 64 MiB mmap threshold"
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    assert keep_tensors_on_the_heap() is False, "the user's own threshold stands"
 
 
 def test_out_of_memory_on_a_single_row_is_raised():
