@@ -47,12 +47,13 @@ def run(which: str, cache: str, source: str, target: str) -> None:
 def cpu_quality_classifier(cache: str, batch_size: int) -> list[object]:
     """NeMo Curator's ``QualityClassifier`` stages made to run on CPU workers (for its Ray Data
     executor in ``benchmarks/models.py``): the same classes, with the two fixes above applied in
-    each worker process at setup time and the model stage's resources set to CPU."""
+    each worker process at setup time, the model stage's resources set to CPU, and one actor per
+    stage (Ray Data's autoscaling pools would otherwise grow past the cores a benchmark names)."""
     from nemo_curator.stages.resources import Resources
     from nemo_curator.stages.text.classifiers import QualityClassifier
 
     tokenizer, model = QualityClassifier(cache_dir=cache, model_inference_batch_size=batch_size).decompose()
-    return [_patched(tokenizer), _patched(model).with_(resources=Resources(cpus=1))]
+    return [_patched(tokenizer).with_(num_workers=1), _patched(model).with_(resources=Resources(cpus=1), num_workers=1)]
 
 
 def _patched(stage: object) -> object:

@@ -79,13 +79,16 @@ def run_in_process(stages: list[ProcessingStage], data: DocumentBatch) -> Docume
     return data
 
 
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+
+
 @pytest.fixture(scope="module")
 def offline_client() -> Iterator[Any]:
     """A LocalCluster of two worker processes started with ``HF_HUB_OFFLINE=1``: nothing they run
     may reach the hub, so a missing model fails at once instead of trying the network."""
     from distributed import Client, LocalCluster
 
-    env = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+    env = OFFLINE_ENV
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="3GiB", env=env
@@ -95,9 +98,32 @@ def offline_client() -> Iterator[Any]:
         yield client
 
 
+@pytest.fixture(scope="module", params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
+def device_client(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
+    """``("cpu", the offline LocalCluster)``, then (where a GPU is) ``("gpu", an offline
+    LocalCUDACluster)``, one worker per GPU with ``GPU=1``: one test body for both devices."""
+    if request.param == "cpu":
+        yield "cpu", request.getfixturevalue("offline_client")
+        return
+    pytest.importorskip("dask_cuda")
+    from curator_dask.core.cluster import ClusterSpec, connect
+
+    handle = connect(ClusterSpec(kind="gpu", dashboard_address=None, gpu_options={"env": OFFLINE_ENV}))
+    try:
+        yield "gpu", handle.client
+    finally:
+        handle.close()
+
+
+def placed(stages: list[ProcessingStage], device: str) -> list[ProcessingStage]:
+    """The stages as they run on ``device``: model stages moved to CPU workers, or left on GPUs."""
+    return on_cpu(stages) if device == "cpu" else stages
+
+
 # -- stages that record their setup calls ------------------------------------------------------
 class Recorded:
-    """Mixed into a stage class: appends ``setup_on_node``/``setup`` calls to the file ``log``."""
+    """Mixed into a stage class: appends ``setup_on_node``/``setup`` calls to the file ``log``
+    (``setup <stage> <worker> <pid> <torch device> <first CUDA_VISIBLE_DEVICES entry or ->``)."""
 
     log: str
 
@@ -110,7 +136,8 @@ class Recorded:
         super().setup(worker_metadata)  # type: ignore[misc]
         worker = worker_metadata.worker_id if worker_metadata is not None else "local"
         device = getattr(self, "device", "cpu")
-        record(self.log, f"setup {self.name} {worker} {os.getpid()} {device}")  # type: ignore[attr-defined]
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip() or "-"
+        record(self.log, f"setup {self.name} {worker} {os.getpid()} {device} {visible}")  # type: ignore[attr-defined]
 
 
 class RecordedTokenizer(Recorded, TokenizerStage):

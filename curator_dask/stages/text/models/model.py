@@ -25,6 +25,7 @@ from curator_dask.stages.text.models.utils import (
     INPUT_ID_FIELD,
     SEQ_ORDER_FIELD,
     format_name_with_suffix,
+    keep_tensors_on_the_heap,
     pad_micro_batch,
 )
 from curator_dask.tasks import DocumentBatch
@@ -44,6 +45,23 @@ class ModelStage(ProcessingStage[DocumentBatch, DocumentBatch]):
     retried at half the size (with a warning, and the smaller size kept for this worker). Outputs
     are put back in the original document order.
 
+    On CPU a micro-batch also stops before its padded size (rows x longest row) passes
+    ``cpu_tokens_per_forward`` (4096; None: rows only). Attention builds rows x heads x length^2
+    tensors: 64 rows of ~1000 tokens allocate gigabytes per layer, far past any CPU cache, and
+    measured 2-3x slower than the same rows a few at a time (``benchmarks/models.py``). On a GPU
+    large batches are what fills the device, so there only the row count applies. Each row's
+    output does not depend on which rows share its micro-batch (up to float rounding).
+
+    Memory: on CPU, ``setup`` sets glibc's mmap threshold to 64 MiB for the worker process (see
+    ``keep_tensors_on_the_heap``): under a Dask nanny's ``MALLOC_TRIM_THRESHOLD_`` every activation
+    tensor would otherwise be fresh pages from the kernel, 2.5-3x slower.
+
+    Threads: torch's intra-op threads are left as the worker process has them. A Dask nanny starts
+    workers with ``OMP_NUM_THREADS=1`` (``distributed.nanny.pre-spawn-environ``), so torch uses one
+    thread per task and a worker of N threads runs N micro-batches on N cores; setting torch to N
+    threads there would run N x N. Outside a nanny (``processes=False``, in-process use) torch
+    takes every core: set ``OMP_NUM_THREADS`` (or ``torch.set_num_threads``) yourself.
+
     Runs on a GPU worker by default (``Resources(cpus=1, gpus=1)``); for CPU workers give it
     ``with_(resources=Resources(cpus=1))``. Autocast (bf16 where the GPU has it, else fp16) is used
     on CUDA only, so CPU results are full precision.
@@ -61,6 +79,7 @@ class ModelStage(ProcessingStage[DocumentBatch, DocumentBatch]):
     """
 
     model: Any  # set by setup() on the worker; never shipped
+    cpu_tokens_per_forward: int | None = 4096  # a class attribute: not one of NeMo's arguments
 
     def __init__(
         self,
@@ -107,6 +126,8 @@ class ModelStage(ProcessingStage[DocumentBatch, DocumentBatch]):
         """Load the model from this node's disk onto this worker's device."""
         self.device = self._device(worker_metadata)
         self._batch_rows = self.model_inference_batch_size
+        if self.device.type == "cpu":
+            keep_tensors_on_the_heap()
         self._setup(local_files_only=True)
 
     def _setup(self, local_files_only: bool = True) -> None:
@@ -157,13 +178,25 @@ class ModelStage(ProcessingStage[DocumentBatch, DocumentBatch]):
                 outputs = self._model_forward(model_input_batch)
             return self.process_model_output(outputs, model_input_batch)
 
+    def _rows_from(self, lengths: np.ndarray, start: int) -> int:
+        """How many rows from ``start`` go in the next micro-batch (at least one)."""
+        n = min(self._batch_rows, len(lengths) - start)
+        budget = self.cpu_tokens_per_forward
+        if budget is None or self.device.type != "cpu":
+            return n
+        # padded size after k rows is k x (longest of them): non-decreasing in k, so the rows
+        # that fit are a prefix
+        padded = np.maximum.accumulate(lengths[start : start + n]) * np.arange(1, n + 1)
+        return max(1, int((padded <= budget).sum()))
+
     def _run_all(self, df: pd.DataFrame) -> list[Any]:
         """Every micro-batch's processed output; halves the micro-batch on CUDA out-of-memory."""
         import torch
 
+        lengths = np.fromiter((sum(m) for m in df[ATTENTION_MASK_FIELD]), dtype=np.int64, count=len(df))
         processed, start = [], 0
         while start < len(df):
-            rows = df.iloc[start : start + self._batch_rows]
+            rows = df.iloc[start : start + self._rows_from(lengths, start)]
             try:
                 processed.append(self._forward(rows))
             except torch.OutOfMemoryError:

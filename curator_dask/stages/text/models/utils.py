@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +20,7 @@ __all__ = [
     "TOKEN_LENGTH_FIELD",
     "clip_tokens",
     "format_name_with_suffix",
+    "keep_tensors_on_the_heap",
     "pad_micro_batch",
     "sort_by_length",
 ]
@@ -26,6 +29,9 @@ INPUT_ID_FIELD = "input_ids"
 ATTENTION_MASK_FIELD = "attention_mask"
 SEQ_ORDER_FIELD = "_curator_seq_order"
 TOKEN_LENGTH_FIELD = "_curator_token_length"
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+TENSOR_HEAP_BYTES = 64 * 2**20
 
 
 def format_name_with_suffix(model_identifier: str, suffix: str = "_classifier") -> str:
@@ -78,3 +84,27 @@ def sort_by_length(df: pd.DataFrame, lengths: Sequence[int] | np.ndarray) -> pd.
     """
     out = df.assign(**{SEQ_ORDER_FIELD: np.arange(len(df))})
     return out.iloc[np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")]
+
+
+def keep_tensors_on_the_heap() -> bool:
+    """Let glibc serve allocations below 64 MiB from its heap in this process; True when set.
+
+    A Dask nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``
+    (``distributed.nanny.pre-spawn-environ``), and setting that turns off glibc's adaptive mmap
+    threshold: every allocation over 128 KiB then gets fresh pages from the kernel and gives
+    them back when freed. CPU inference allocates and frees megabyte-sized activations in every
+    layer, so each one pays page faults: measured 2.5-3x slower than the same process without the
+    variable. A 64 MiB mmap threshold puts them back on the reused heap, while the trim threshold
+    keeps returning the heap's free top to the system as Dask wants. Not done when
+    ``MALLOC_MMAP_THRESHOLD_`` is set (your choice stands) or off glibc Linux.
+    """
+    if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, TENSOR_HEAP_BYTES))

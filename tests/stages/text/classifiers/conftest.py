@@ -6,4 +6,4 @@ import pytest
 
 pytest.importorskip("torch")
 
-from tests.models.parts import hf_home, hub_cache, offline_client  # noqa: F401
+from tests.models.parts import device_client, hf_home, hub_cache, offline_client  # noqa: F401

