@@ -14,8 +14,12 @@ from curator_dask.core.cluster import PORT
 __all__ = ["CLUSTER"]
 
 
-def _wait_for_stop() -> str:
-    """Block until SIGINT or SIGTERM arrives; return the signal's name."""
+def _wait_for_stop(ready: str) -> str:
+    """Print ``ready`` once SIGINT and SIGTERM are caught, block until one arrives; return its name.
+
+    The line comes after the handlers are in place, so a signal sent as soon as it is read (a
+    script, a test, an impatient user) is a clean shutdown, never a KeyboardInterrupt.
+    """
     stop = threading.Event()
     received: list[str] = []
 
@@ -25,6 +29,7 @@ def _wait_for_stop() -> str:
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        print(ready, flush=True)
         stop.wait()
     finally:
         for sig, old in previous.items():
@@ -48,8 +53,7 @@ def _cluster(args: argparse.Namespace) -> None:
                 print(f"scheduler file: {scheduler_file}")
             print(f"workers: {len(info.get('workers', {}))}")
             print(f"dashboard: {handle.dashboard_link or '(off)'}")
-            print("running until interrupted (Ctrl+C or SIGTERM)", flush=True)
-            print(f"{_wait_for_stop()}: shutting down", flush=True)
+            print(f"{_wait_for_stop('running until interrupted (Ctrl+C or SIGTERM)')}: shutting down", flush=True)
         finally:
             if scheduler_file:
                 scheduler_file.unlink(missing_ok=True)
