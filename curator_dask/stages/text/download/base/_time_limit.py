@@ -10,15 +10,16 @@ the next record. ``mode="signal"`` (main thread only) uses ``setitimer`` instead
 cannot stop C code. ``benchmarks/extract.py`` measures what each costs.
 
 Starting a child costs far more than a record: a fresh interpreter imports the package and the
-extraction libraries, reads the extractor and warms their caches, about 1.5 s on an idle core. So a child outlives the stage copy that started it: ``close`` puts
-it in this process's pool of idle children, keyed by the pickled extractor, and the next stage
-copy with an identical extractor (the next run's, the next pipeline's) takes it back. A worker
-process therefore starts one child per extractor, not one per run. A child is killed on a
-timeout, when it dies, when more than ``_children._MAX_IDLE`` are idle (oldest first) and at
-exit; it also ends by itself when its parent does (its input pipe closes). The extractor copy in a child is
-reused across tasks and runs, so an extractor must not count on state reset per run. A child is
-started in the background (``start``) and waited for only at its first record, so a stage's
-``setup`` does not wait for it, and neither start-up is counted against the record's limit.
+extraction libraries, reads the extractor and warms their caches, about 1.5 s on an idle core. So a
+child outlives the stage copy that started it: ``close`` puts it in this process's pool of idle
+children, keyed by the pickled extractor, and the next stage copy with an identical extractor (the
+next run's, the next pipeline's) takes it back. A worker process therefore starts one child per
+extractor, not one per run. A child is killed on a timeout, when it dies, when more than
+``_children._MAX_IDLE`` are idle (oldest first) and at exit; it also ends by itself when its parent
+does (its input pipe closes). The extractor copy in a child is reused across tasks and runs, so an
+extractor must not count on state reset per run. A child is started in the background (``start``)
+and waited for only at its first record, so a stage's ``setup`` does not wait for it, and neither
+start-up is counted against the record's limit.
 
 Handing one record over and waiting for its answer costs two wake-ups, each a wait for a free
 core on a busy machine (about as long as the extraction itself with a few workers per core). So
