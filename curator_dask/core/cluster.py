@@ -210,6 +210,17 @@ def scheduler_has_bokeh(client: Client) -> bool:
         return _has_bokeh()
 
 
+def dashboard_options(spec: ClusterSpec) -> dict[str, Any]:
+    """The (CUDA) ``LocalCluster`` keywords for ``spec.dashboard_address``.
+
+    Distributed's scheduler serves its HTTP routes even with the dashboard off, on 8787 unless
+    told otherwise: "off" alone still takes (or warns about) port 8787, so it goes to a free port.
+    """
+    if spec.dashboard_address is None:
+        return {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": ":0"}}
+    return {"dashboard_address": spec.dashboard_address}
+
+
 def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
     from distributed import LocalCluster
 
@@ -220,9 +231,9 @@ def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
             threads_per_worker=spec.threads_per_worker,
             processes=True,
             memory_limit=spec.memory_limit,
-            dashboard_address=spec.dashboard_address,
             host=spec.host,
             scheduler_port=spec.scheduler_port,
+            **dashboard_options(spec),
         )
     return Client(cluster), cluster, n
 
@@ -231,8 +242,8 @@ def gpu_cluster_options(spec: ClusterSpec) -> dict[str, Any]:
     """The ``LocalCUDACluster`` keyword arguments ``spec`` asks for (one worker per GPU, ``GPU=1``)."""
     options: dict[str, Any] = {
         "resources": {"GPU": 1},
-        "dashboard_address": spec.dashboard_address,
         "scheduler_port": spec.scheduler_port,
+        **dashboard_options(spec),
     }
     if spec.host:
         options["host"] = spec.host

@@ -140,3 +140,27 @@ def test_starting_a_local_cluster_says_so_when_it_takes_a_while() -> None:
     spec = ClusterSpec(kind="local", n_workers=1, dashboard_address=None, report_versions=False)
     connect(spec, progress=said.append, announce_after_s=0.01).close()  # a worker process starts in far more
     assert said == ["starting a local cluster of 1 CPU worker(s)"]
+
+
+def test_a_local_cluster_without_dashboard_does_not_take_port_8787(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distributed serves its HTTP routes even with the dashboard off: on a free port, not 8787."""
+    import socket
+    import warnings
+
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass  # something else holds 8787 already, which is the case under test
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            handle = connect(ClusterSpec(kind="local", n_workers=1, dashboard_address=None, report_versions=False))
+        try:
+            assert handle.dashboard_link is None
+            assert not [w for w in caught if "8787" in str(w.message)]
+        finally:
+            handle.close()
+    finally:
+        holder.close()
