@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.download.arxiv.download import ArxivDownloader
 from curator_dask.stages.text.download.arxiv.extract import ArxivExtractor
 from curator_dask.stages.text.download.arxiv.iterator import ArxivIterator
@@ -71,9 +70,6 @@ class ArxivDownloadExtractStage(DocumentDownloadExtractStage):
             extract_timeout_s=extract_timeout_s,
         )
         self.name = "arxiv_pipeline"
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
     def get_description(self) -> str:
         return "Arxiv pipeline"

@@ -6,7 +6,6 @@ import logging
 from typing import Any, Literal
 
 from curator_dask.errors import ConfigError
-from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.download.base import DocumentDownloadExtractStage
 from curator_dask.stages.text.download.common_crawl.download import CommonCrawlWARCDownloader
 from curator_dask.stages.text.download.common_crawl.extract import CommonCrawlHTMLExtractor
@@ -94,9 +93,6 @@ class CommonCrawlDownloadExtractStage(DocumentDownloadExtractStage):
             extract_timeout_s=extract_timeout_s,
         )
         self.name = f"common_crawl_{self.crawl_type}_pipeline"
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
     def get_description(self) -> str:
         return f"Common Crawl {self.crawl_type} pipeline: {self.start_snapshot} to {self.end_snapshot}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.text.download.base import DocumentDownloadExtractStage
 from curator_dask.stages.text.download.wikipedia.download import WikipediaDownloader
 from curator_dask.stages.text.download.wikipedia.extract import WikipediaExtractor
@@ -71,9 +70,6 @@ class WikipediaDownloadExtractStage(DocumentDownloadExtractStage):
             extract_timeout_s=extract_timeout_s,
         )
         self.name = f"wikipedia_{language}_pipeline"
-
-    def decompose(self) -> list[ProcessingStage]:
-        return self.stages
 
     def get_description(self) -> str:
         return f"Wikipedia {self.language} pipeline for dump {self.dump_date or 'latest'}"
