@@ -20,6 +20,7 @@ from distributed import Client
 
 from curator_dask.core.checks import check_distinct_devices, has_gpu_workers, wait_for_workers
 from curator_dask.core.fields import NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, Bound, check_bounds, did_you_mean
+from curator_dask.core.forkserver import start_config
 from curator_dask.core.join import announce_after, join
 from curator_dask.core.versions import log_versions
 from curator_dask.errors import ClusterError, ConfigError
@@ -225,7 +226,7 @@ def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
     from distributed import LocalCluster
 
     n = spec.n_workers or max(1, (os.cpu_count() or 1) // max(1, spec.threads_per_worker))
-    with dask.config.set(WORKER_ENVIRON):
+    with dask.config.set(WORKER_ENVIRON), dask.config.set(start_config()):
         cluster = LocalCluster(
             n_workers=n,
             threads_per_worker=spec.threads_per_worker,
