@@ -20,7 +20,7 @@ from distributed import Client
 
 from curator_dask.core.checks import check_distinct_devices, has_gpu_workers, wait_for_workers
 from curator_dask.core.fields import NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, Bound, check_bounds, did_you_mean
-from curator_dask.core.forkserver import start_config
+from curator_dask.core.forkserver import worker_start
 from curator_dask.core.join import announce_after, join
 from curator_dask.core.versions import log_versions
 from curator_dask.errors import ClusterError, ConfigError
@@ -226,16 +226,19 @@ def _start_local(spec: ClusterSpec) -> tuple[Client, Any, int]:
     from distributed import LocalCluster
 
     n = spec.n_workers or max(1, (os.cpu_count() or 1) // max(1, spec.threads_per_worker))
-    with dask.config.set(WORKER_ENVIRON), dask.config.set(start_config()):
-        cluster = LocalCluster(
-            n_workers=n,
-            threads_per_worker=spec.threads_per_worker,
-            processes=True,
-            memory_limit=spec.memory_limit,
-            host=spec.host,
-            scheduler_port=spec.scheduler_port,
-            **dashboard_options(spec),
-        )
+    with dask.config.set(WORKER_ENVIRON):
+        start = worker_start()  # forked from a preloaded server where safe (see core/forkserver.py)
+        with dask.config.set(start.config):
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=spec.threads_per_worker,
+                processes=True,
+                memory_limit=spec.memory_limit,
+                host=spec.host,
+                scheduler_port=spec.scheduler_port,
+                **({"env": start.env} if start.env else {}),
+                **dashboard_options(spec),
+            )
     return Client(cluster), cluster, n
 
 

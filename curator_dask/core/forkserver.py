@@ -8,10 +8,12 @@ launched once per driver process, imports ``PRELOAD``; every worker is a fork of
 tens of milliseconds, and leaves with ``os._exit``. Later clusters of the same process (a
 notebook, a test session, one ``DaskExecutor()`` per pipeline) reuse the server.
 
-A fork sees the environment the server was launched with, not the driver's current one, so the
-server is launched with the nannies' pre-spawn environment applied (``PYTHONHASHSEED``,
-``OMP_NUM_THREADS``, ...) and a cluster whose workers would see another environment (the driver's
-``os.environ`` or the pre-spawn settings changed since) is started with ``spawn``, as before.
+A fork starts with the environment the server was launched with (the nannies' pre-spawn
+variables applied: ``PYTHONHASHSEED``, ``OMP_NUM_THREADS``, ...). Variables the driver set or
+changed since then reach the workers through their nannies, which set them before the worker
+starts; a difference a fork cannot take on (a variable read when a process or a library starts:
+``PYTHON*``, ``LD_*``, ``MALLOC_*``, ``*_NUM_THREADS``, the pre-spawn ones, or one removed since)
+starts that cluster's workers with ``spawn``, as before.
 Set the Dask config key ``curator_dask.worker-start`` to ``"spawn"`` to always spawn; a
 ``distributed.worker.multiprocessing-method`` other than the default ``spawn`` is left alone.
 GPU clusters (dask-cuda) are not started through here.
@@ -24,12 +26,22 @@ import multiprocessing
 import os
 import sys
 import threading
+from dataclasses import dataclass, field
 from multiprocessing import forkserver
 from typing import Any
 
 import dask
 
-__all__ = ["METHOD_KEY", "PRELOAD", "START_KEY", "pre_spawn_environ", "start_config", "worker_start_method"]
+__all__ = [
+    "METHOD_KEY",
+    "PRELOAD",
+    "START_KEY",
+    "WorkerStart",
+    "fork_delta",
+    "pre_spawn_environ",
+    "worker_start",
+    "worker_start_method",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +64,12 @@ PRELOAD: tuple[str, ...] = (
     "curator_dask.backends.dask.setup",
 )
 
+# Set by distributed in the driver once a cluster starts (it only lets workers set their process
+# title): not a difference between the server's environment and a later cluster's.
+_IGNORED = frozenset({"__DASK_PARENT_PID"})
+# Read when an interpreter, glibc's malloc or a BLAS / Arrow library starts: the server has.
+_AT_START_PREFIXES = ("PYTHON", "LD_", "MALLOC_", "GLIBC_")
+_AT_START_SUFFIXES = ("_NUM_THREADS",)
 _lock = threading.Lock()
 _launched: dict[str, str] | None = None  # the environment the running server was launched with
 
@@ -86,12 +104,52 @@ def worker_start_method() -> str:
     return wanted
 
 
-def _ensure_server(env: dict[str, str]) -> bool:
-    """Launch the server with ``env`` unless it runs; whether its forks see exactly ``env``."""
+@dataclass(frozen=True)
+class WorkerStart:
+    """How a local CPU cluster starts its workers.
+
+    Attributes:
+        method: the multiprocessing start method (``"forkserver"`` or ``"spawn"``, or a user's own).
+        env: variables each nanny sets in its fork before the worker starts (what the driver's
+            environment gained or changed since the server was launched).
+    """
+
+    method: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The Dask config to start the cluster under."""
+        return {METHOD_KEY: self.method}
+
+
+def _at_start(key: str, pre_spawn: dict[str, str]) -> bool:
+    return key in pre_spawn or key.startswith(_AT_START_PREFIXES) or key.endswith(_AT_START_SUFFIXES)
+
+
+def fork_delta(launched: dict[str, str], wanted: dict[str, str], pre_spawn: dict[str, str]) -> dict[str, str] | None:
+    """What a fork of a server launched with ``launched`` must be given to see ``wanted``; None: spawn.
+
+    Args:
+        launched: the server's environment.
+        wanted: the environment a spawned worker would get (the driver's plus ``pre_spawn``).
+        pre_spawn: the nannies' pre-spawn variables (all read at start).
+    """
+    changed = {k: v for k, v in wanted.items() if launched.get(k) != v and k not in _IGNORED}
+    removed = set(launched) - set(wanted) - _IGNORED
+    if removed or any(_at_start(k, pre_spawn) for k in changed):
+        return None
+    return changed
+
+
+def _ensure_server(env: dict[str, str]) -> dict[str, str] | None:
+    """Launch the server with ``env`` unless it runs; the environment it runs with (None: not ours)."""
     global _launched
     running = forkserver._forkserver._forkserver_pid is not None  # type: ignore[attr-defined]
-    if _launched != env and (running or _launched is not None):
-        return False  # launched by someone else, or for another environment
+    if _launched is None and running:
+        return None  # launched by someone else, with an environment we do not know
+    if _launched is not None:
+        env = _launched  # relaunched (if it died) as it was first launched
     # distributed sets its own preload list on first use: let it, then set ours
     with dask.config.set({METHOD_KEY: "forkserver"}):
         from distributed.utils import get_mp_context
@@ -102,25 +160,29 @@ def _ensure_server(env: dict[str, str]) -> bool:
     os.environ.clear()
     os.environ.update(env)
     try:
-        forkserver.ensure_running()  # no-op while it runs; relaunches it (same env) if it died
+        forkserver.ensure_running()  # a no-op while it runs
     finally:
         os.environ.clear()
         os.environ.update(saved)
     _launched = env
-    return True
+    return env
 
 
-def start_config() -> dict[str, Any]:
-    """The Dask config a local CPU cluster is started under: forkserver when it is safe, else spawn.
+def worker_start() -> WorkerStart:
+    """How to start a local CPU cluster's workers now: forked from the server where that is safe.
 
-    Launches the server on first use, so it imports ``PRELOAD`` while the scheduler starts.
+    Launches the server on first use (it imports ``PRELOAD`` while the scheduler starts). Call it
+    under the config the cluster is started with: the pre-spawn variables are read from it.
     """
     method = worker_start_method()
     if method != "forkserver":
-        return {METHOD_KEY: method}
-    env = {**os.environ, **pre_spawn_environ()}
+        return WorkerStart(method)
+    pre_spawn = pre_spawn_environ()
+    wanted = {k: v for k, v in {**os.environ, **pre_spawn}.items() if k not in _IGNORED}
     with _lock:
-        ok = _ensure_server(env)
-    if not ok:
-        logger.debug("the worker forkserver has another environment than this cluster's workers: spawning them")
-    return {METHOD_KEY: "forkserver" if ok else "spawn"}
+        launched = _ensure_server(wanted)
+    delta = None if launched is None else fork_delta(launched, wanted, pre_spawn)
+    if delta is None:
+        logger.debug("workers spawned: the worker forkserver's environment differs in a variable read at start")
+        return WorkerStart("spawn")
+    return WorkerStart("forkserver", delta)
