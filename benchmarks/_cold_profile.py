@@ -204,7 +204,8 @@ class ColdProfile:
         lines += [f"  {what:<42} {sec:6.2f}" for what, sec in sorted(self.threads.items())]
         by_kind: dict[str, list[float]] = defaultdict(list)
         for what, sec in self.children.values():
-            by_kind[what].append(sec)
+            if sec >= 0.01:  # not the short-lived helpers some libraries run
+                by_kind[what].append(sec)
         lines += [f"  {what} processes ({len(v)}): {' + '.join(f'{x:.2f}' for x in v)}" for what, v in by_kind.items()]
         if self.busiest:
             lines.append("workers' busiest functions (share of Dask's profiler samples, cumulative):")

@@ -1,12 +1,13 @@
 """Local CPU workers forked from a server that has already imported what every worker needs.
 
 Dask starts each worker process with ``spawn``: a fresh interpreter that imports distributed,
-pandas, pyarrow and curator_dask's worker modules again (about 2 CPU seconds per worker), and
-that finalises the whole interpreter when the cluster closes (0.4 to 0.9 s per close). A local
-CPU cluster started by ``connect`` uses Python's ``forkserver`` instead: one server process,
-launched once per driver process, imports ``PRELOAD``; every worker is a fork of it, ready in
-tens of milliseconds, and leaves with ``os._exit``. Later clusters of the same process (a
-notebook, a test session, one ``DaskExecutor()`` per pipeline) reuse the server.
+pandas, pyarrow and curator_dask's worker modules again (about 1.5 CPU seconds per worker on a
+2-core machine), and that finalises the whole interpreter when the cluster closes (0.3 to 2 s
+per close). A local CPU cluster started by ``connect`` uses Python's ``forkserver`` instead (the
+default start method of Python 3.14 on Linux): one server process, launched once per driver
+process, imports ``PRELOAD`` (about 1 CPU second); every worker is a fork of it, registered with
+the scheduler a few tenths of a second later, and leaves with ``os._exit``. Later clusters of the
+same process (a notebook, a test session, one ``DaskExecutor()`` per pipeline) reuse the server.
 
 A fork starts with the environment the server was launched with (the nannies' pre-spawn
 variables applied: ``PYTHONHASHSEED``, ``OMP_NUM_THREADS``, ...). Variables the driver set or
@@ -145,7 +146,7 @@ def fork_delta(launched: dict[str, str], wanted: dict[str, str], pre_spawn: dict
 def _ensure_server(env: dict[str, str]) -> dict[str, str] | None:
     """Launch the server with ``env`` unless it runs; the environment it runs with (None: not ours)."""
     global _launched
-    running = forkserver._forkserver._forkserver_pid is not None  # type: ignore[attr-defined]
+    running = getattr(forkserver._forkserver, "_forkserver_pid", None) is not None  # type: ignore[attr-defined]
     if _launched is None and running:
         return None  # launched by someone else, with an environment we do not know
     if _launched is not None:
