@@ -58,13 +58,13 @@ DEFAULT_PATHS = [
     "tests/stages/text/deduplication/test_semantic.py",
 ]
 
-MARKERS_CONFTEST = """\
+MARKERS_CONFTEST = '''\
 import pytest
 
 def pytest_configure(config):
     for name in ("gpu", "cpu", "slow", "ray", "integration", "xenna", "timeout"):
         config.addinivalue_line("markers", f"{name}: NeMo Curator marker")
-"""
+'''
 
 EXCLUSIONS = Path(__file__).with_name("nemo_unit_exclusions.txt")
 
@@ -113,29 +113,10 @@ def run(nemo: Path, paths: list[str], python: str, timeout: int) -> list[tuple[s
     for number, path in enumerate(paths):
         report = work / f"junit-{number}.xml"
         done = subprocess.run(
-            [
-                python,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                f"--timeout={timeout}",
-                "--rootdir",
-                str(work),
-                "-o",
-                "addopts=",
-                "-o",
-                "junit_family=xunit1",
-                "--continue-on-collection-errors",
-                f"--junitxml={report}",
-                path,
-            ],
-            cwd=work,
-            env=env,
-            check=False,
-            capture_output=True,
-            text=True,
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--timeout={timeout}", "--rootdir", str(work),
+             "-o", "addopts=", "-o", "junit_family=xunit1", "--continue-on-collection-errors",
+             f"--junitxml={report}", path],
+            cwd=work, env=env, check=False, capture_output=True, text=True,
         )
         if report.exists():
             rows += outcomes(report)
@@ -151,7 +132,7 @@ def outcomes(report: Path) -> list[tuple[str, str, str]]:
     for case in ET.parse(report).getroot().iter("testcase"):
         file, classname, name = case.get("file", ""), case.get("classname", ""), case.get("name", "")
         module = file.removesuffix(".py").replace("/", ".")
-        parts = [file or classname.replace(".", "/") + ".py", classname[len(module) + 1 :] if file else "", name]
+        parts = [file or classname.replace(".", "/") + ".py", classname[len(module) + 1:] if file else "", name]
         node = "::".join(part for part in parts if part)
         outcome, message = "passed", ""
         for tag in ("failure", "error", "skipped"):
@@ -187,16 +168,12 @@ def summarise(rows: list[tuple[str, str, str]], show_failures: bool) -> int:
     print(f"\n{'file':70} {'pass':>5} {'fail':>5} {'err':>5} {'skip':>5} {'excl':>5}")
     for file, counts in sorted(per_file.items()):
         total.update(counts)
-        print(
-            f"{file:70} {counts['passed']:5} {counts['failed']:5} {counts['error']:5} "
-            f"{counts['skipped']:5} {counts['excluded']:5}"
-        )
+        print(f"{file:70} {counts['passed']:5} {counts['failed']:5} {counts['error']:5} "
+              f"{counts['skipped']:5} {counts['excluded']:5}")
     counted = total["passed"] + total["failed"] + total["error"]
     share = total["passed"] / counted if counted else 0.0
-    print(
-        f"\n{total['passed']} passed, {total['failed'] + total['error']} failed, {total['skipped']} skipped, "
-        f"{total['excluded']} excluded (need Ray, a GPU or NeMo-private helpers); pass share {share:.1%}"
-    )
+    print(f"\n{total['passed']} passed, {total['failed'] + total['error']} failed, {total['skipped']} skipped, "
+          f"{total['excluded']} excluded (need Ray, a GPU or NeMo-private helpers); pass share {share:.1%}")
     if show_failures:
         for node, message in failures:
             print(f"FAIL {node}: {message}")
