@@ -2,7 +2,7 @@
 
 ``DaskExecutor()`` with no client starts a local cluster inside ``execute`` and shuts it down
 after, as NeMo Curator's executors start and stop Ray. For a corpus of ~12,500 documents the
-filters take about a second per core, so the start-up and shut-down decide the end-to-end rate.
+filters take a few CPU seconds in all, so the start-up and shut-down weigh on the end-to-end rate.
 One run of this script measures, on the same generated corpus (JSONL in, Parquet out):
 
 - ``DaskExecutor()`` from nothing, with the wall time split into driver preparation, cluster
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: one per core")
     parser.add_argument("--quick", action="store_true", help="2,000 documents in 4 files")
     parser.add_argument("--nemo", action="store_true", help="also NeMo Curator's RayDataExecutor")
-    parser.add_argument("--importtime", action="store_true", help="print one worker's slowest imports")
+    parser.add_argument("--importtime", action="store_true", help="what a worker imports before its first task")
     parser.add_argument("--compare", action="store_true", help="also spawn, and a second cluster of the process")
     parser.add_argument(
         "--worker-profile", action="store_true", help="the workers' busiest functions (Dask's profiler)"
@@ -184,7 +184,7 @@ def main() -> None:
     if nemo_s is not None:
         rates.append(("NeMo Curator 1.4 RayDataExecutor (starts Ray)", nemo_s))
     for label, seconds in rates:
-        print(f"  {label:<58} {n / seconds:7.0f} docs/s  {seconds:6.2f} s")
+        print(f"  {label:<64} {n / seconds:7.0f} docs/s  {seconds:6.2f} s")
     for label, seconds in rates[: len(runs)]:
         vs_ray = f"   / Ray Data {nemo_s / seconds:5.2f}x (target 8x)" if nemo_s is not None else ""
         print(f"  {label[len('DaskExecutor() cold, ') :]:<42} / pandas loop {loop_s / seconds:5.2f}x{vs_ray}")
