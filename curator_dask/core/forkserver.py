@@ -15,9 +15,10 @@ changed since then reach the workers through their nannies, which set them befor
 starts; a difference a fork cannot take on (a variable read when a process or a library starts:
 ``PYTHON*``, ``LD_*``, ``MALLOC_*``, ``*_NUM_THREADS``, the pre-spawn ones, or one removed since)
 starts that cluster's workers with ``spawn``, as before.
-Set the Dask config key ``curator_dask.worker-start`` to ``"spawn"`` to always spawn; a
-``distributed.worker.multiprocessing-method`` other than the default ``spawn`` is left alone.
-GPU clusters (dask-cuda) are not started through here.
+
+Set the Dask config key ``curator_dask.worker-start`` to ``"spawn"`` to always spawn
+(``DASK_CURATOR_DASK__WORKER_START=spawn``); a ``distributed.worker.multiprocessing-method``
+other than the default ``spawn`` is left alone. GPU clusters (dask-cuda) are not started here.
 """
 
 from __future__ import annotations
@@ -100,7 +101,10 @@ def worker_start_method() -> str:
     if wanted not in ("forkserver", "spawn"):
         from curator_dask.errors import ConfigError
 
-        msg = f"Dask config {START_KEY}={wanted!r} is not a worker start method; use 'forkserver' or 'spawn'"
+        msg = (
+            f"Dask config {START_KEY}={wanted!r} is not a worker start method; use 'forkserver' or 'spawn' "
+            "(dask.config.set, a Dask YAML file, or DASK_CURATOR_DASK__WORKER_START=spawn)"
+        )
         raise ConfigError(msg)
     return wanted
 
