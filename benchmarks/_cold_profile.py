@@ -44,6 +44,55 @@ def busiest(tree: dict[str, Any], top: int) -> list[tuple[float, str]]:
     return [(100 * count / total, key) for key, count in seen.most_common(top)]
 
 
+class TreeCpu:
+    """CPU seconds of this process and of its descendants while entered (sampled every 50 ms)."""
+
+    def __init__(self) -> None:
+        self.children: dict[int, tuple[str, float]] = {}  # pid: (what, CPU s), last sample
+        self.own = 0.0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _cpu(proc: Any) -> float:
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.05):
+            for child in self._me.children(recursive=True):
+                try:
+                    line = " ".join(child.cmdline())
+                    what = "resource_tracker" if "resource_tracker" in line else "worker"
+                    if "forkserver" in line and child.ppid() == self._me.pid:  # its forks share its command line
+                        what = "forkserver"
+                    self.children[child.pid] = (what, self._cpu(child) - self._base.get(child.pid, 0.0))
+                except psutil.Error:  # exited between the calls
+                    continue
+
+    def __enter__(self) -> TreeCpu:
+        import psutil
+
+        self._me = psutil.Process()
+        # processes that outlive a run (the forkserver): only their CPU during this run counts
+        self._base = {c.pid: self._cpu(c) for c in self._me.children(recursive=True)}
+        self._own = self._cpu(self._me)
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.own = self._cpu(self._me) - self._own
+
+    @property
+    def total(self) -> float:
+        """This process plus every descendant seen."""
+        return self.own + sum(sec for _, sec in self.children.values())
+
+
 class ColdProfile:
     """Phase marks of one ``DaskExecutor()`` run and CPU seconds of every process it starts."""
 
@@ -53,10 +102,9 @@ class ColdProfile:
         self.marks: dict[str, float] = {}
         self.spans: dict[str, float] = defaultdict(float)
         self.workers: list[tuple[float, float]] = []  # (process created, registered), s after connect
-        self.children: dict[int, tuple[str, float]] = {}  # pid: (what, CPU s), last sample
+        self.cpu = TreeCpu()
         self.threads: dict[str, float] = {}
         self._undo: list[Callable[[], None]] = []
-        self._stop = threading.Event()
 
     def mark(self, name: str) -> None:
         self.marks.setdefault(name, time.perf_counter())
@@ -135,22 +183,6 @@ class ColdProfile:
                 what = "main thread (driver)"
             self.threads[what] = self.threads.get(what, 0.0) + t.user_time + t.system_time - self._base.get(t.id, 0.0)
 
-    def _sample(self) -> None:
-        import psutil
-
-        me = psutil.Process()
-        while not self._stop.wait(0.05):
-            for child in me.children(recursive=True):
-                try:
-                    cpu = child.cpu_times()
-                    line = " ".join(child.cmdline())
-                    what = "resource_tracker" if "resource_tracker" in line else "worker"
-                    if "forkserver" in line and child.ppid() == me.pid:  # its forks share its command line
-                        what = "forkserver"
-                    self.children[child.pid] = (what, cpu.user + cpu.system - self._base.get(-child.pid, 0.0))
-                except psutil.Error:  # exited between the calls
-                    continue
-
     def __enter__(self) -> ColdProfile:
         import distributed
         import psutil
@@ -160,25 +192,20 @@ class ColdProfile:
 
         self._epoch = time.time() - time.perf_counter()
         self._boot = time.clock_gettime(time.CLOCK_BOOTTIME) - time.perf_counter()
-        me = psutil.Process()
-        self._base = {t.id: t.user_time + t.system_time for t in me.threads()}
-        # processes that outlive a cluster (the forkserver): only their CPU during this run counts
-        self._base |= {-c.pid: c.cpu_times().user + c.cpu_times().system for c in me.children(recursive=True)}
+        self._base = {t.id: t.user_time + t.system_time for t in psutil.Process().threads()}
         self._patch(executor, "connect", self._connect)
         self._patch(cluster, "_start_local", self._marked_after("cluster up"))
         self._patch(distributed.Scheduler, "start_unsafe", self._scheduler_start)
         self._patch(distributed.Client, "register_plugin", self._timed("plugin registration", "register"))
         self._patch(distributed.Client, "unregister_worker_plugin", self._timed("plugin removal", "teardown"))
         self._patch(distributed.Client, "submit", self._timed("submit calls", "first submit"))
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self._sampler.start()
+        self.cpu.__enter__()
         self.mark("start")
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.mark("end")
-        self._stop.set()
-        self._sampler.join()
+        self.cpu.__exit__()
         for undo in reversed(self._undo):
             undo()
 
@@ -203,10 +230,11 @@ class ColdProfile:
         lines.append("CPU seconds:")
         lines += [f"  {what:<42} {sec:6.2f}" for what, sec in sorted(self.threads.items())]
         by_kind: dict[str, list[float]] = defaultdict(list)
-        for what, sec in self.children.values():
+        for what, sec in self.cpu.children.values():
             if sec >= 0.01:  # not the short-lived helpers some libraries run
                 by_kind[what].append(sec)
         lines += [f"  {what} processes ({len(v)}): {' + '.join(f'{x:.2f}' for x in v)}" for what, v in by_kind.items()]
+        lines.append(f"  {'whole process tree':<42} {self.cpu.total:6.2f}")
         if self.busiest:
             lines.append("workers' busiest functions (share of Dask's profiler samples, cumulative):")
             lines += [f"  {share:5.1f}%  {where}" for share, where in self.busiest]

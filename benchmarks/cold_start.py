@@ -93,14 +93,17 @@ def run_ours(input_dir: Path, output_dir: Path, workers: int | None, start: str,
     return profile
 
 
-def run_nemo(input_dir: Path, output_dir: Path) -> float:
+def run_nemo(input_dir: Path, output_dir: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (this process and every Ray process it starts) of the Ray Data run."""
+    from _cold_profile import TreeCpu
     from nemo_curator.backends.ray_data import RayDataExecutor
     from nemo_curator.pipeline import Pipeline
 
     pipeline = Pipeline(name="cold_start", stages=nemo_stages(input_dir, output_dir))
     began = time.perf_counter()
-    pipeline.run(RayDataExecutor())
-    return time.perf_counter() - began
+    with TreeCpu() as cpu:
+        pipeline.run(RayDataExecutor())
+    return time.perf_counter() - began, cpu.total
 
 
 def worker_imports(top: int) -> list[str]:
@@ -129,7 +132,28 @@ def worker_imports(top: int) -> list[str]:
     return [f"all top-level imports: {total / 1e6:.2f} s"] + [f"{c / 1e6:6.3f} s {name}" for c, name in rows[:top]]
 
 
-def main() -> None:
+def report(
+    n: int,
+    rates: list[tuple[str, float]],
+    ours: int,
+    cpu: list[tuple[str, float]],
+    nemo_s: float | None,
+    nemo_cpu: float,
+) -> None:
+    """Documents per second, ratios to the pandas loop and to Ray Data, CPU seconds per run."""
+    loop_s = rates[ours][1]
+    for label, seconds in rates:
+        print(f"  {label:<64} {n / seconds:7.0f} docs/s  {seconds:6.2f} s")
+    for label, seconds in rates[:ours]:
+        vs_ray = f"   / Ray Data {nemo_s / seconds:5.2f}x (target 8x)" if nemo_s is not None else ""
+        print(f"  {label[len('DaskExecutor() cold, ') :]:<42} / pandas loop {loop_s / seconds:5.2f}x{vs_ray}")
+    print("CPU seconds of the whole process tree (driver, scheduler, workers; Ray's processes):")
+    for label, seconds in cpu:
+        vs_ray = f"   Ray Data / this {nemo_cpu / seconds:5.2f}x" if nemo_s is not None else ""
+        print(f"  {label:<42} {seconds:7.2f}{vs_ray}")
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=12_500)
     parser.add_argument("--files", type=int, default=16)
@@ -144,6 +168,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.docs, args.files = 2000, 4
+    return args
+
+
+def main() -> None:
+    args = parse_args()
 
     from heuristic_filters import run_pandas_loop
 
@@ -161,6 +190,7 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in (root / "input").glob("*")) / 1e6
         print(f"corpus: {n} documents, {size_mb:.0f} MB JSONL in {args.files} files; {os.cpu_count()} cores")
         rates: list[tuple[str, float]] = []
+        cpu: list[tuple[str, float]] = []  # whole process tree, less sensitive than wall to a busy machine
         kept: list[set[str]] = []
         for i, (label, start) in enumerate(runs):
             began = time.perf_counter()
@@ -171,11 +201,15 @@ def main() -> None:
             for line in profile.report(seconds):
                 print(f"  {line}")
             rates.append((f"DaskExecutor() cold, {label}", seconds))
+            cpu.append((label, profile.cpu.total))
+        began = time.process_time()
         loop_s, loop_kept, _ = run_pandas_loop(root / "input", root / "out-loop")
+        cpu.append(("pandas loop", time.process_time() - began))
         ours = kept[-1]
         assert all(k == loop_kept for k in kept), "DaskExecutor and the pandas loop kept different documents"
-        nemo_s = run_nemo(root / "input", root / "out-nemo") if args.nemo else None
+        nemo_s, nemo_cpu = run_nemo(root / "input", root / "out-nemo") if args.nemo else (None, 0.0)
         if nemo_s is not None:
+            cpu.append(("NeMo Curator RayDataExecutor", nemo_cpu))
             nemo = kept_ids(root / "out-nemo")
             assert nemo == ours, f"NeMo Curator on Ray Data and DaskExecutor disagree on {len(nemo ^ ours)} documents"
 
@@ -183,11 +217,7 @@ def main() -> None:
     rates.append(("pandas loop (1 process, the same filters)", loop_s))
     if nemo_s is not None:
         rates.append(("NeMo Curator 1.4 RayDataExecutor (starts Ray)", nemo_s))
-    for label, seconds in rates:
-        print(f"  {label:<64} {n / seconds:7.0f} docs/s  {seconds:6.2f} s")
-    for label, seconds in rates[: len(runs)]:
-        vs_ray = f"   / Ray Data {nemo_s / seconds:5.2f}x (target 8x)" if nemo_s is not None else ""
-        print(f"  {label[len('DaskExecutor() cold, ') :]:<42} / pandas loop {loop_s / seconds:5.2f}x{vs_ray}")
+    report(n, rates, len(runs), cpu, nemo_s, nemo_cpu)
     if args.importtime:
         print("\nwhat a worker imports before its first task (cumulative, -X importtime):")
         for line in worker_imports(15):
