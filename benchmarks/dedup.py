@@ -38,23 +38,29 @@ import os
 os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before rensa starts its thread pool: one core
 
 import argparse
+import contextlib
 import functools
 import importlib.util
 import json
+import logging
+import multiprocessing
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import psutil
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.examples.corpus import near_duplicates, write_jsonl, write_parquet
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, FuzzyDeduplicationWorkflow, MinHasher
+from curator_dask.stages.deduplication._steps import STEP_LOGGER
 from curator_dask.stages.deduplication.fuzzy.minhash import shingle_hash, shingles
 
 NUM_HASHES = 260  # 20 bands x 13, NeMo Curator's default
@@ -196,27 +202,104 @@ def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None)
     return seconds, report, peaks
 
 
-def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
-    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and whole-tree peak memory."""
-    rows = []
-    for n in (docs, 10 * docs):
-        folder = root / f"scale{n}"
-        write_corpus(n, words, folder)
-        tree: list[float] = []
-        fuzzy = FuzzyDeduplicationWorkflow(
-            output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
-        )
-        seconds, report, _ = run_on_cluster(2, fuzzy, tree)
-        rows.append((n, seconds, tree[0], report.documents_removed))
-    for n, seconds, peak, removed in rows:
-        print(
-            f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {removed} removed, "
-            f"whole-tree peak {peak:.2f} GiB"
-        )
-    print(
-        f"  10x the documents: {rows[1][1] / rows[0][1]:.1f}x the time, {rows[1][2] / rows[0][2]:.2f}x the peak memory "
-        f"(shuffle_method={shuffle_method!r}, load {os.getloadavg()[0]:.1f})"
+class StepMemory(logging.Handler):
+    """The whole process tree's peak RSS and seconds per step, as the dedup step log marks them.
+
+    Samples the summed RSS of this process and its children (scheduler, nannies, workers) every
+    50 ms, as ``heuristic_filters.PeakMemory`` does, and charges each sample to the step running:
+    ``read`` until the identification stage's first step starts, then each step from its start
+    (a log record of ``curator_dask.stages.deduplication.steps``), and ``write`` once the last
+    step (``removal``) has ended.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.label = "read"
+        self.peaks: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+        self.peak = 0
+        self._since = time.perf_counter()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tree = [psutil.Process(os.getpid())]
+
+    def _switch(self, label: str) -> None:
+        with self._lock:
+            now = time.perf_counter()
+            self.seconds[self.label] = self.seconds.get(self.label, 0.0) + now - self._since
+            self.label, self._since = label, now
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step, phase = getattr(record, "dedup_step", None), getattr(record, "dedup_phase", None)
+        if phase == "start":
+            self._switch(str(step))
+        elif phase == "end" and step == "removal":
+            self._switch("write")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for proc in self._tree:
+                with contextlib.suppress(psutil.Error):  # a process may exit between the calls
+                    total += proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+            with self._lock:
+                self.peaks[self.label] = max(self.peaks.get(self.label, 0), total / 2**30)
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> StepMemory:
+        logger = logging.getLogger(STEP_LOGGER)
+        logger.addHandler(self)
+        logger.setLevel(logging.DEBUG)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._switch("done")
+        logging.getLogger(STEP_LOGGER).removeHandler(self)
+
+
+def scale_run(n: int, words: int, root: Path, shuffle_method: str) -> tuple[StepMemory, float, Any]:
+    """One fuzzy dedup run on 2 workers over ``n`` generated documents: per-step memory, seconds, report."""
+    from distributed import Client, LocalCluster
+
+    folder = root / f"scale{n}"
+    # the corpus is made in a child process that has exited before the measurement starts: its
+    # generation (several hundred MiB at 125k documents) would otherwise stay in this process's RSS
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(write_corpus, n, words, folder).result()
+    fuzzy = FuzzyDeduplicationWorkflow(
+        output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
     )
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit="6GiB")
+    with cluster, Client(cluster) as client, StepMemory() as memory:
+        began = time.perf_counter()
+        report = fuzzy.run(DaskExecutor(client=client, config={"progress": False}))
+        seconds = time.perf_counter() - began
+    return memory, seconds, report
+
+
+def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
+    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and peak memory per step."""
+    runs = [(n, *scale_run(n, words, root, shuffle_method)) for n in (docs, 10 * docs)]
+    (n0, small, s0, _), (n1, large, s1, r1) = runs
+    for n, _, seconds, report in runs:
+        print(f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {report.documents_removed} removed")
+    print(f"{'step':22s} {n0:>7d} docs: s  peak GiB {n1:>7d} docs: s  peak GiB   10x: time  memory")
+    names = [k for k in large.peaks if k != "done"] + [k for k in small.peaks if k not in large.peaks]
+    for name in names:
+        a_s, b_s = small.seconds.get(name, 0.0), large.seconds.get(name, 0.0)
+        a_m, b_m = small.peaks.get(name, 0.0), large.peaks.get(name, 0.0)
+        ratio_s = f"{b_s / a_s:9.1f}x" if a_s else f"{'':10s}"
+        ratio_m = f"{b_m / a_m:6.2f}x" if a_m else ""
+        print(f"{name:22s} {a_s:13.2f} {a_m:9.2f} {b_s:13.2f} {b_m:9.2f} {ratio_s} {ratio_m}")
+    p0, p1 = small.peak / 2**30, large.peak / 2**30
+    print(f"{'whole run':22s} {s0:13.2f} {p0:9.2f} {s1:13.2f} {p1:9.2f} {s1 / s0:9.1f}x {p1 / p0:6.2f}x")
+    print(f"  (whole process tree's peak RSS: driver, scheduler, nannies, workers; shuffle_method={shuffle_method!r},")
+    print(f"  load {os.getloadavg()[0]:.1f}; the stage's own step seconds: {r1.get_metadata('step_seconds')})")
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
 from curator_dask.pipeline.workflow import WorkflowBase, WorkflowRunResult
 from curator_dask.stages.deduplication._frames import check_shuffle_method
+from curator_dask.stages.deduplication._steps import steps_from_metrics
 from curator_dask.stages.deduplication.identification import (
     CURATOR_DEDUP_ID_STR,
     REPORT_METRICS,
@@ -49,7 +50,10 @@ class DeduplicationReport(WorkflowRunResult):
     ``"identification"`` (the removal-id files, ``perform_removal=False``) or ``"removal"`` (the
     deduplicated documents); ``metadata`` holds ``total_time`` and ``identification_time``
     (seconds; one fused pipeline, so both are the run's time) and ``num_duplicates`` (documents
-    removed or listed for removal), so ``get_metadata("num_duplicates")`` works as there.
+    removed or listed for removal), so ``get_metadata("num_duplicates")`` works as there; and
+    ``step_seconds`` / ``step_rows``: per step of the identification stage (``checks``,
+    ``minhash``, ``lsh_buckets``, ``buckets_to_edges``, ``jaccard``, ``connected_components``,
+    ``removal`` for fuzzy dedup), its seconds and the rows it produced (see ``_steps``).
 
     Attributes:
         documents_in: documents read.
@@ -205,16 +209,21 @@ class DeduplicationWorkflow(WorkflowBase):
             workflow_name=self.workflow_name, output_files=sorted(p for task in result for p in task.data)
         )
         report.add_pipeline_tasks("removal" if self.perform_removal else "identification", result)
+        step_seconds: dict[str, float] = {}
+        step_rows: dict[str, int] = {}
         for task in result[:1]:
             record = next(p for p in task._stage_perf if p.stage_name == self.stage_class.name)
             for key in REPORT_METRICS:
                 setattr(report, key, int(record.custom_metrics.get(key, 0)))
+            step_seconds, step_rows = steps_from_metrics(record.custom_metrics)
         report.elapsed_s = time.perf_counter() - began
         report.extend_metadata(
             {
                 "total_time": report.elapsed_s,
                 "identification_time": report.elapsed_s,
                 "num_duplicates": report.documents_removed,
+                "step_seconds": step_seconds,
+                "step_rows": step_rows,
             }
         )
         return report

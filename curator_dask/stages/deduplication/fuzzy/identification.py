@@ -14,7 +14,7 @@ from curator_dask.stages.deduplication.fuzzy.connected_components import (
     connected_components,
 )
 from curator_dask.stages.deduplication.fuzzy.jaccard import filter_edges_by_jaccard
-from curator_dask.stages.deduplication.fuzzy.lsh import band_column, lsh_bands, lsh_edges
+from curator_dask.stages.deduplication.fuzzy.lsh import band_column, buckets_edges, lsh_bands, lsh_buckets
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher
 from curator_dask.stages.deduplication.identification import CURATOR_DEDUP_ID_STR, DuplicateIdentificationStage
 from curator_dask.tasks.frames import empty_frame
@@ -89,40 +89,60 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         self.max_cc_iterations = max_cc_iterations
 
     def candidate_edges(self, frames: Any, client: Any) -> Any:
-        """Persisted, de-duplicated candidate pairs ``[<id>_x, <id>_y]`` from all bands."""
+        """The persisted candidate edges ``[<id>_x, <id>_y]``, each pair once (steps ``minhash`` to ``jaccard``).
+
+        Each step is computed before the next starts and its input released right after, so the
+        cluster holds one step's intermediates at a time: the band bucket ids (not the
+        signatures, not the texts), then one band group's shuffled buckets, then the edges.
+        """
         from distributed import wait
 
+        steps = self.step_log()
         nparts = self.nparts(frames)
         columns = {self.id_field: self.id_field} | {band_column(j): "uint64" for j in range(self.num_bands)}
-        bands = frames.map_partitions(
-            lsh_bands,
-            self.id_field,
-            self.text_field,
-            self.hasher,
-            self.minhashes_per_band,
-            meta=empty_frame(frames._meta, columns),
-        )
-        bands = client.persist(bands)
+        with steps.step("minhash"):
+            bands = frames.map_partitions(
+                lsh_bands,
+                self.id_field,
+                self.text_field,
+                self.hasher,
+                self.minhashes_per_band,
+                meta=empty_frame(frames._meta, columns),
+            )
+            bands = client.persist(bands)
+            wait(bands)
         parts = []
         for lo in range(0, self.num_bands, self.bands_per_iteration):
             chosen = range(lo, min(lo + self.bands_per_iteration, self.num_bands))
-            edges = lsh_edges(bands, self.id_field, chosen, nparts, self.shuffle_method, self.false_positive_check)
-            parts.append(client.persist(edges))
-            wait(parts[-1])  # one shuffle at a time: this is what bounds memory
-        edges = dd.concat(parts) if len(parts) > 1 else parts[0]
-        graph_parts = self.graph_nparts(int(client.compute(edges.shape[0], sync=True)), nparts)
-        edges = edges.drop_duplicates(split_out=graph_parts, shuffle_method=self.shuffle_method)
+            with steps.step("lsh_buckets"):  # one band group at a time: this is what bounds memory
+                buckets = client.persist(lsh_buckets(bands, self.id_field, chosen, nparts, self.shuffle_method))
+                wait(buckets)
+            with steps.step("buckets_to_edges"):
+                edges = buckets_edges(buckets, self.id_field, self.false_positive_check)
+                parts.append(client.persist(edges))
+                wait(parts[-1])
+                del buckets, edges
+        del bands
+        with steps.step("buckets_to_edges") as record:
+            edges = dd.concat(parts) if len(parts) > 1 else parts[0]
+            graph_parts = self.graph_nparts(int(client.compute(edges.shape[0], sync=True)), nparts)
+            edges = client.persist(edges.drop_duplicates(split_out=graph_parts, shuffle_method=self.shuffle_method))
+            del parts
+            record.rows = int(client.compute(edges.shape[0], sync=True))
         if self.false_positive_check:
-            edges = filter_edges_by_jaccard(
-                edges,
-                frames,
-                self.id_field,
-                self.text_field,
-                self.hasher.char_ngrams,
-                self.jaccard_threshold,
-                self.shuffle_method,
-            )
-        return client.persist(edges)
+            with steps.step("jaccard") as record:
+                edges = filter_edges_by_jaccard(
+                    edges,
+                    frames,
+                    self.id_field,
+                    self.text_field,
+                    self.hasher.char_ngrams,
+                    self.jaccard_threshold,
+                    self.shuffle_method,
+                )
+                edges = client.persist(edges)
+                record.rows = int(client.compute(edges.shape[0], sync=True))
+        return edges
 
     @staticmethod
     def graph_nparts(num_edges: int, nparts: int) -> int:
@@ -136,8 +156,14 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
     def removal_ids(self, frames: Any) -> Any:
         client = client_of(frames)
         edges = self.candidate_edges(frames, client)
-        labels = connected_components(
-            edges, self.id_field, client, edges.npartitions, self.shuffle_method, self.max_cc_iterations
-        )
-        removed = labels[labels[NODE_FIELD] != labels[COMPONENT_FIELD]]
-        return removed.rename(columns={NODE_FIELD: self.id_field, COMPONENT_FIELD: self.group_field})
+        with self.step_log().step("connected_components") as record:
+            labels = connected_components(
+                edges, self.id_field, client, edges.npartitions, self.shuffle_method, self.max_cc_iterations
+            )
+            del edges
+            removed = labels[labels[NODE_FIELD] != labels[COMPONENT_FIELD]]
+            removed = client.persist(
+                removed.rename(columns={NODE_FIELD: self.id_field, COMPONENT_FIELD: self.group_field})
+            )
+            record.rows = int(client.compute(removed.shape[0], sync=True))
+        return removed

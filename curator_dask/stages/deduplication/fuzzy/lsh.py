@@ -16,7 +16,15 @@ from curator_dask.stages.deduplication.fuzzy.buckets_to_edges import BUCKET_FIEL
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, fmix64
 from curator_dask.tasks.frames import array_module, concat_frames, empty_frame, frame_from_arrays
 
-__all__ = ["CURATOR_LSH_BUCKET_FIELD", "band_bucket_ids", "band_column", "lsh_bands", "lsh_edges"]
+__all__ = [
+    "CURATOR_LSH_BUCKET_FIELD",
+    "band_bucket_ids",
+    "band_column",
+    "buckets_edges",
+    "lsh_bands",
+    "lsh_buckets",
+    "lsh_edges",
+]
 
 CURATOR_LSH_BUCKET_FIELD = BUCKET_FIELD
 
@@ -55,6 +63,26 @@ def _melt(df: Any, id_field: str, bands: Sequence[int]) -> Any:
     return concat_frames(parts)
 
 
+def lsh_buckets(bands_frame: Any, id_field: str, bands: Sequence[int], npartitions: int, shuffle_method: str) -> Any:
+    """``[id_field, _bucket_id]`` of ``bands`` of a ``lsh_bands`` collection, shuffled on the bucket id.
+
+    Only ids and bucket ids travel; after the shuffle, each bucket's members share a partition.
+    """
+    meta = bands_frame._meta
+    long = bands_frame.map_partitions(
+        _melt,
+        id_field,
+        list(bands),
+        meta=empty_frame(meta, {id_field: id_field, BUCKET_FIELD: "uint64"}),
+    )
+    return long.shuffle(on=BUCKET_FIELD, npartitions=npartitions, shuffle_method=shuffle_method)
+
+
+def buckets_edges(buckets: Any, id_field: str, all_pairs: bool = False) -> Any:
+    """Candidate pairs of each partition of a ``lsh_buckets`` collection (see ``edges_from_buckets``)."""
+    return buckets.map_partitions(edges_from_buckets, id_field, all_pairs, meta=edges_meta(buckets._meta, id_field))
+
+
 def lsh_edges(
     bands_frame: Any,
     id_field: str,
@@ -73,12 +101,4 @@ def lsh_edges(
         shuffle_method: ``"tasks"`` or ``"p2p"``.
         all_pairs: every pair in a bucket (for the Jaccard check) instead of a star per bucket.
     """
-    meta = bands_frame._meta
-    long = bands_frame.map_partitions(
-        _melt,
-        id_field,
-        list(bands),
-        meta=empty_frame(meta, {id_field: id_field, BUCKET_FIELD: "uint64"}),
-    )
-    shuffled = long.shuffle(on=BUCKET_FIELD, npartitions=npartitions, shuffle_method=shuffle_method)
-    return shuffled.map_partitions(edges_from_buckets, id_field, all_pairs, meta=edges_meta(meta, id_field))
+    return buckets_edges(lsh_buckets(bands_frame, id_field, bands, npartitions, shuffle_method), id_field, all_pairs)
