@@ -60,6 +60,11 @@ class StepLog:
                 extra={**extra, "dedup_phase": "end"},
             )  # fmt: skip
 
+    def mark(self, name: str) -> None:
+        """Log the start of step ``name`` whose seconds are measured elsewhere (e.g. inside a pipeline)."""
+        extra = {"dedup_stage": self.stage_name, "dedup_step": name, "dedup_phase": "start"}
+        logger.debug("%s: %s started", self.stage_name, name, extra=extra)
+
     def metrics(self) -> dict[str, float]:
         """``step_<name>_s`` and ``step_<name>_rows`` for the stage's custom metrics."""
         out = {f"step_{name}_s": seconds for name, seconds in self.seconds.items()}

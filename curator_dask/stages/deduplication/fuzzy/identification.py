@@ -8,6 +8,7 @@ import dask.dataframe as dd
 
 from curator_dask.errors import ConfigError
 from curator_dask.stages.deduplication._frames import client_of
+from curator_dask.stages.deduplication.fuzzy.bands_stage import LSHBandsStage
 from curator_dask.stages.deduplication.fuzzy.connected_components import (
     COMPONENT_FIELD,
     NODE_FIELD,
@@ -91,6 +92,9 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
     def candidate_edges(self, frames: Any, client: Any) -> Any:
         """The persisted candidate edges ``[<id>_x, <id>_y]``, each pair once (steps ``minhash`` to ``jaccard``).
 
+        ``frames`` holds the documents, or (from ``LSHBandsStage``, as the workflow runs it) their
+        band bucket ids already, in which case the MinHash step is skipped.
+
         Each step is computed before the next starts and its input released right after, so the
         cluster holds one step's intermediates at a time: the band bucket ids (not the
         signatures, not the texts), then one band group's shuffled buckets, then the edges.
@@ -100,17 +104,20 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         steps = self.step_log()
         nparts = self.nparts(frames)
         columns = {self.id_field: self.id_field} | {band_column(j): "uint64" for j in range(self.num_bands)}
-        with steps.step("minhash"):
-            bands = frames.map_partitions(
-                lsh_bands,
-                self.id_field,
-                self.text_field,
-                self.hasher,
-                self.minhashes_per_band,
-                meta=empty_frame(frames._meta, columns),
-            )
-            bands = client.persist(bands)
-            wait(bands)
+        if all(column in frames.columns for column in columns):  # LSHBandsStage ran before (the workflow)
+            bands = frames[list(columns)]
+        else:
+            with steps.step("minhash"):
+                bands = frames.map_partitions(
+                    lsh_bands,
+                    self.id_field,
+                    self.text_field,
+                    self.hasher,
+                    self.minhashes_per_band,
+                    meta=empty_frame(frames._meta, columns),
+                )
+                bands = client.persist(bands)
+                wait(bands)
         parts = []
         for lo in range(0, self.num_bands, self.bands_per_iteration):
             chosen = range(lo, min(lo + self.bands_per_iteration, self.num_bands))
@@ -152,6 +159,12 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         of connected components a few tasks instead of an all-to-all shuffle.
         """
         return max(1, min(nparts, -(-num_edges // EDGES_PER_PARTITION)))
+
+    def bands_stage(self) -> LSHBandsStage:
+        """The per-batch stage that computes, before this one, what its MinHash step would."""
+        return LSHBandsStage(
+            self.id_field, self.text_field, self.hasher, self.minhashes_per_band, keep_text=self.false_positive_check
+        )
 
     def removal_ids(self, frames: Any) -> Any:
         client = client_of(frames)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.deduplication.fuzzy.identification import FuzzyDuplicateIdentification
+from curator_dask.stages.deduplication.identification import DuplicateIdentificationStage
 from curator_dask.stages.deduplication.workflow import DeduplicationWorkflow
 
 __all__ = ["FuzzyDeduplicationWorkflow"]
@@ -19,3 +21,8 @@ class FuzzyDeduplicationWorkflow(DeduplicationWorkflow):
 
     stage_class = FuzzyDuplicateIdentification
     workflow_name = "fuzzy_deduplication"
+
+    def batch_stages(self, stage: DuplicateIdentificationStage) -> list[ProcessingStage]:
+        """MinHash and band bucket ids per batch: the collection stage then holds ids and bucket ids only."""
+        assert isinstance(stage, FuzzyDuplicateIdentification)
+        return [stage.bands_stage()]
