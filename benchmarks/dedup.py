@@ -262,15 +262,18 @@ class StepMemory(logging.Handler):
         logging.getLogger(STEP_LOGGER).removeHandler(self)
 
 
-def scale_run(n: int, words: int, root: Path, shuffle_method: str) -> tuple[StepMemory, float, Any]:
+def scale_run(
+    n: int, words: int, root: Path, shuffle_method: str, docs_per_file: int | None
+) -> tuple[StepMemory, float, Any]:
     """One fuzzy dedup run on 2 workers over ``n`` generated documents: per-step memory, seconds, report."""
     from distributed import Client, LocalCluster
 
     folder = root / f"scale{n}"
+    files = 8 if docs_per_file is None else -(-n // docs_per_file)
     # the corpus is made in a child process that has exited before the measurement starts: its
     # generation (several hundred MiB at 125k documents) would otherwise stay in this process's RSS
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pool.submit(write_corpus, n, words, folder).result()
+        pool.submit(write_corpus, n, words, folder, files).result()
     fuzzy = FuzzyDeduplicationWorkflow(
         output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
     )
@@ -282,9 +285,13 @@ def scale_run(n: int, words: int, root: Path, shuffle_method: str) -> tuple[Step
     return memory, seconds, report
 
 
-def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
-    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and peak memory per step."""
-    runs = [(n, *scale_run(n, words, root, shuffle_method)) for n in (docs, 10 * docs)]
+def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks", docs_per_file: int | None = None) -> None:
+    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and peak memory per step.
+
+    The corpus is 8 files at both sizes (each batch, one file, then holds 10x the documents), or
+    with ``docs_per_file`` files of that many documents (10x the files at 10x the documents).
+    """
+    runs = [(n, *scale_run(n, words, root, shuffle_method, docs_per_file)) for n in (docs, 10 * docs)]
     (n0, small, s0, _), (n1, large, s1, r1) = runs
     for n, _, seconds, report in runs:
         print(f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {report.documents_removed} removed")
@@ -298,7 +305,10 @@ def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> N
         print(f"{name:22s} {a_s:13.2f} {a_m:9.2f} {b_s:13.2f} {b_m:9.2f} {ratio_s} {ratio_m}")
     p0, p1 = small.peak / 2**30, large.peak / 2**30
     print(f"{'whole run':22s} {s0:13.2f} {p0:9.2f} {s1:13.2f} {p1:9.2f} {s1 / s0:9.1f}x {p1 / p0:6.2f}x")
-    print(f"  (whole process tree's peak RSS: driver, scheduler, nannies, workers; shuffle_method={shuffle_method!r},")
+    layout = "8 files" if docs_per_file is None else f"{docs_per_file} documents per file"
+    print(
+        f"  (whole process tree's peak RSS: driver, scheduler, nannies, workers; {layout}; {shuffle_method!r} shuffle;"
+    )
     print(f"  load {os.getloadavg()[0]:.1f}; the stage's own step seconds: {r1.get_metadata('step_seconds')})")
 
 
@@ -312,10 +322,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 documents, 500 for MinHash, 50 for datasketch")
     parser.add_argument("--scale", type=int, metavar="N", help="only fuzzy dedup at N and 10 N documents (memory)")
     parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default="tasks", help="for --scale")
+    parser.add_argument(
+        "--docs-per-file", type=int, help="for --scale: files of this many documents (default: 8 files)"
+    )
     args = parser.parse_args()
     if args.scale:
         with tempfile.TemporaryDirectory() as tmp:
-            scale(args.scale, args.words, Path(tmp), args.shuffle_method)
+            scale(args.scale, args.words, Path(tmp), args.shuffle_method, args.docs_per_file)
         return
     if args.quick:
         args.docs, args.minhash_docs, args.datasketch_docs = 2000, 500, 50

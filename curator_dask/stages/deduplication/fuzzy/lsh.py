@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 CURATOR_LSH_BUCKET_FIELD = BUCKET_FIELD
+ROWS_PER_CHUNK = 2048  # documents hashed at once: their signatures take 2 MiB (260 values of 4 bytes each)
 
 
 def band_column(band: int) -> str:
@@ -50,8 +51,14 @@ def band_bucket_ids(signatures: Any, num_bands: int, minhashes_per_band: int) ->
 def lsh_bands(df: Any, id_field: str, text_field: str, hasher: MinHasher, minhashes_per_band: int) -> Any:
     """One partition's ``[id_field, _band_0, ...]``: MinHash then band bucket ids (signatures dropped)."""
     num_bands = hasher.num_hashes // minhashes_per_band
-    sig = hasher.signatures(df[text_field])
-    buckets = band_bucket_ids(sig, num_bands, minhashes_per_band)
+    texts = df[text_field]
+    # a slice of rows at a time: the signatures (and the texts as Python strings) of one slice are
+    # alive at once, however many documents the partition holds
+    chunks = [
+        band_bucket_ids(hasher.signatures(texts.iloc[lo : lo + ROWS_PER_CHUNK]), num_bands, minhashes_per_band)
+        for lo in range(0, max(len(texts), 1), ROWS_PER_CHUNK)
+    ]
+    buckets = chunks[0] if len(chunks) == 1 else array_module(chunks[0]).concatenate(chunks)
     columns = {id_field: df[id_field]}
     columns.update({band_column(j): buckets[:, j] for j in range(num_bands)})
     return frame_from_arrays(df, columns)
