@@ -24,6 +24,7 @@ __all__ = ["CURATOR_FUZZY_DUPLICATE_GROUP_FIELD", "FuzzyDuplicateIdentification"
 
 CURATOR_FUZZY_DUPLICATE_GROUP_FIELD = "_duplicate_group_id"
 EDGES_PER_PARTITION = 2_000_000
+BUCKET_ROWS_PER_PARTITION = 2_000_000  # [id, bucket id] rows per shuffled partition: 32 MB
 
 
 class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
@@ -106,6 +107,9 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         columns = {self.id_field: self.id_field} | {band_column(j): "uint64" for j in range(self.num_bands)}
         if all(column in frames.columns for column in columns):  # LSHBandsStage ran before (the workflow)
             bands = frames[list(columns)]
+            if bands.npartitions > nparts:  # neighbours concatenated: no shuffle, fewer shuffle tasks
+                bands = client.persist(bands.repartition(npartitions=nparts))
+                wait(bands)
         else:
             with steps.step("minhash"):
                 bands = frames.map_partitions(
@@ -150,6 +154,25 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
                 edges = client.persist(edges)
                 record.rows = int(client.compute(edges.shape[0], sync=True))
         return edges
+
+    def nparts(self, frames: Any) -> int:
+        """Partitions of the shuffles: ``total_nparts``, else about ``BUCKET_ROWS_PER_PARTITION`` bucket rows each.
+
+        What goes through the shuffles is 16 bytes per document and band, whatever the texts
+        weigh, so one partition per input file (thousands of small files) would make each
+        shuffle thousands of tiny tasks; at least 2 (both halves of a 2-worker cluster busy) and
+        at most as many as the input has. The results do not depend on the number.
+        """
+        if self.total_nparts:
+            return self.total_nparts
+        cached = self.__dict__.get("_nparts_of")
+        if cached is not None and cached[0] == frames._name:
+            return int(cached[1])
+        rows = int(client_of(frames).compute(frames.shape[0], sync=True))
+        wanted = -(-rows * self.bands_per_iteration // BUCKET_ROWS_PER_PARTITION)
+        count = max(1, min(frames.npartitions, max(2, wanted)))
+        self._nparts_of = (frames._name, count)
+        return count
 
     @staticmethod
     def graph_nparts(num_edges: int, nparts: int) -> int:
