@@ -206,13 +206,18 @@ class DeduplicationWorkflow(WorkflowBase):
         )
 
     def pipeline(self) -> Pipeline:
-        """The pipeline this workflow runs in one pass: reader, per-batch stages, identification, writer.
+        """The whole workflow as one pipeline: reader, (per-batch stages,) identification, writer.
 
-        Every call builds new stages, so one run's stages (and the metrics they log) are never
-        another's.
+        ``run`` runs it as it is, except where ``two_passes()``: then it runs the same stages as
+        two pipelines, ids first, then the documents read again (same output, bounded memory);
+        this one pipeline, which holds the documents on the workers while it finds the
+        duplicates, is what ``describe`` shows and what runs when called directly. Every call
+        builds new stages, so one run's stages (and the metrics they log) are never another's.
         """
         stage = self.identification_stage(self.id_field or CURATOR_DEDUP_ID_STR)
-        stages = [self.reader(), *self.batch_stages(stage), stage, self.writer()]
+        # band ids computed per batch only without removal: removal needs the documents themselves
+        batch = [] if self.perform_removal else self.batch_stages(stage)
+        stages = [self.reader(), *batch, stage, self.writer()]
         return Pipeline(name=type(self).__name__, stages=stages)
 
     def two_passes(self) -> bool:

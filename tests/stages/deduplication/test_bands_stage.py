@@ -49,7 +49,9 @@ def test_identification_from_band_ids_equals_identification_from_texts(client) -
     frames = dd.from_pandas(pd.concat(batches, ignore_index=True), npartitions=5, sort=False)
     from_bands, band_metrics = identify(FuzzyDuplicateIdentification(id_field="id", bands_per_iteration=7), frames)
     assert len(from_texts) > 10
-    assert from_bands.sort_values("id").reset_index(drop=True).equals(from_texts.sort_values("id").reset_index(drop=True))
+    assert (
+        from_bands.sort_values("id").reset_index(drop=True).equals(from_texts.sort_values("id").reset_index(drop=True))
+    )
     assert "step_minhash_s" in metrics and "step_minhash_s" not in band_metrics  # MinHash ran before, per batch
     assert band_metrics["step_connected_components_rows"] == len(from_bands)
 

@@ -93,7 +93,9 @@ def test_a_null_text_in_a_file_fails_the_workflow_before_writing(client, tmp_pat
     src, out = tmp_path / "in", tmp_path / "out"
     _write_jsonl(src, "a.jsonl", [{"text": "fine"}, {"text": None}, {"text": "fine"}])
     _write_jsonl(src, "b.jsonl", [{"text": 7}, {"text": "fine"}])
-    workflow = workflow_class(input_path=str(src), input_filetype="jsonl", output_path=str(out), **_options(workflow_class))
+    workflow = workflow_class(
+        input_path=str(src), input_filetype="jsonl", output_path=str(out), **_options(workflow_class)
+    )
     with pytest.raises(
         InputError,
         match=r"column 'text' must hold a string in every document, but 2 of 5 documents .*holding NaN \(float, null\)",
