@@ -21,8 +21,12 @@ All on one generated corpus (``curator_dask.examples.corpus.near_duplicates``):
    removes (datatrove shingles words, we shingle 24 characters: the sets differ a little). When
    the given interpreter does not exist, its virtual environment is created there first
    (``python3 -m venv`` and ``pip install "datatrove[processing]" spacy orjson``).
-5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents, with the whole
-   process tree's peak memory (driver, scheduler, workers) and the ratios.
+5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents (8 files, or files
+   of ``--docs-per-file`` documents), with the seconds and the whole process tree's peak memory
+   (driver, scheduler, nannies, workers) per step (the stage's step log marks them: reading and
+   MinHash, checks, LSH buckets, buckets to edges, Jaccard when on, connected components, removal
+   and writing) and overall, and the 10x ratios. The corpus is written by a child process that
+   has exited before the measurement, so its generation is not counted.
 
 Usage: ``python benchmarks/dedup.py [--docs 20000] [--words 300] [--minhash-docs 2000]
 [--datasketch-docs 200] [--datatrove-python /tmp/dt/bin/python] [--quick]``.
@@ -38,7 +42,6 @@ import os
 os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before rensa starts its thread pool: one core
 
 import argparse
-import contextlib
 import functools
 import importlib.util
 import json
@@ -55,7 +58,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import psutil
 
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.examples.corpus import near_duplicates, write_jsonl, write_parquet
@@ -205,30 +207,35 @@ def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None)
 class StepMemory(logging.Handler):
     """The whole process tree's peak RSS and seconds per step, as the dedup step log marks them.
 
-    Samples the summed RSS of this process and its children (scheduler, nannies, workers) every
-    50 ms, as ``heuristic_filters.PeakMemory`` does, and charges each sample to the step running:
-    ``read`` until the identification stage's first step starts, then each step from its start
-    (a log record of ``curator_dask.stages.deduplication.steps``), and ``write`` once the last
-    step (``removal``) has ended.
+    One ``heuristic_filters.PeakMemory`` (this process and its children: scheduler, nannies,
+    workers, sampled every 50 ms) per step: ``read`` until the first step starts, then each step
+    from its start (a log record of ``curator_dask.stages.deduplication.steps``), and ``write``
+    once a ``removal`` step has ended. A step that runs several times (one per band group) keeps
+    its highest peak and its total seconds.
     """
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.label = "read"
         self.peaks: dict[str, float] = {}
         self.seconds: dict[str, float] = {}
-        self.peak = 0
-        self._since = time.perf_counter()
+        self.peak = 0.0
+        self._label = "read"
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._tree = [psutil.Process(os.getpid())]
+        self._sampler: Any = None
+        self._since = 0.0
 
-    def _switch(self, label: str) -> None:
+    def _switch(self, label: str | None) -> None:
+        from heuristic_filters import PeakMemory
+
         with self._lock:
-            now = time.perf_counter()
-            self.seconds[self.label] = self.seconds.get(self.label, 0.0) + now - self._since
-            self.label, self._since = label, now
+            if self._sampler is not None:
+                self._sampler.__exit__()
+                gib = self._sampler.peak / 2**30
+                self.peaks[self._label] = max(self.peaks.get(self._label, 0.0), gib)
+                self.seconds[self._label] = self.seconds.get(self._label, 0.0) + time.perf_counter() - self._since
+                self.peak = max(self.peak, gib)
+            self._sampler = None if label is None else PeakMemory([os.getpid()]).__enter__()
+            self._label, self._since = label or "", time.perf_counter()
 
     def emit(self, record: logging.LogRecord) -> None:
         step, phase = getattr(record, "dedup_step", None), getattr(record, "dedup_phase", None)
@@ -237,28 +244,15 @@ class StepMemory(logging.Handler):
         elif phase == "end" and step == "removal":
             self._switch("write")
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            total = 0
-            for proc in self._tree:
-                with contextlib.suppress(psutil.Error):  # a process may exit between the calls
-                    total += proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
-            with self._lock:
-                self.peaks[self.label] = max(self.peaks.get(self.label, 0), total / 2**30)
-            self.peak = max(self.peak, total)
-            self._stop.wait(0.05)
-
     def __enter__(self) -> StepMemory:
         logger = logging.getLogger(STEP_LOGGER)
         logger.addHandler(self)
         logger.setLevel(logging.DEBUG)
-        self._thread.start()
+        self._switch(self._label)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._switch("done")
+        self._switch(None)
         logging.getLogger(STEP_LOGGER).removeHandler(self)
 
 
@@ -296,14 +290,16 @@ def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks", docs
     for n, _, seconds, report in runs:
         print(f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {report.documents_removed} removed")
     print(f"{'step':22s} {n0:>7d} docs: s  peak GiB {n1:>7d} docs: s  peak GiB   10x: time  memory")
-    names = [k for k in large.peaks if k != "done"] + [k for k in small.peaks if k not in large.peaks]
+    names = list(large.peaks) + [k for k in small.peaks if k not in large.peaks]
+    # "read" lasts until the workflow's first mark: only the instant before it, when it marks at once
+    names = [k for k in names if max(small.seconds.get(k, 0.0), large.seconds.get(k, 0.0)) >= 0.05]
     for name in names:
         a_s, b_s = small.seconds.get(name, 0.0), large.seconds.get(name, 0.0)
         a_m, b_m = small.peaks.get(name, 0.0), large.peaks.get(name, 0.0)
         ratio_s = f"{b_s / a_s:9.1f}x" if a_s else f"{'':10s}"
         ratio_m = f"{b_m / a_m:6.2f}x" if a_m else ""
         print(f"{name:22s} {a_s:13.2f} {a_m:9.2f} {b_s:13.2f} {b_m:9.2f} {ratio_s} {ratio_m}")
-    p0, p1 = small.peak / 2**30, large.peak / 2**30
+    p0, p1 = small.peak, large.peak
     print(f"{'whole run':22s} {s0:13.2f} {p0:9.2f} {s1:13.2f} {p1:9.2f} {s1 / s0:9.1f}x {p1 / p0:6.2f}x")
     layout = "8 files" if docs_per_file is None else f"{docs_per_file} documents per file"
     print(
