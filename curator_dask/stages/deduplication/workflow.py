@@ -3,7 +3,8 @@
 A workflow is a ``Pipeline`` of reader (numbering the documents with ``_generate_ids`` when the
 data has no id field: the same files always get the same ids, so a later
 ``TextDuplicatesRemovalWorkflow`` over the same files and partitioning can apply the removal
-ids) -> identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``. With
+ids) -> identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``
+(fuzzy dedup with removal runs it in two passes: see ``FuzzyDeduplicationWorkflow``). With
 ``perform_removal=True`` (the default here; NeMo Curator 1.x defaults to ``False`` because its
 removal is a separate workflow) the output is the deduplicated documents; otherwise it is the ids
 to remove with their duplicate group, which ``remove_duplicates`` or NeMo Curator's removal

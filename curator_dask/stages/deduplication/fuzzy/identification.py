@@ -30,11 +30,14 @@ BUCKET_ROWS_PER_PARTITION = 2_000_000  # [id, bucket id] rows per shuffled parti
 class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
     """Finds near-duplicate documents and keeps the smallest id of each group.
 
-    Steps, all on the cluster: MinHash signatures per partition (signatures then band bucket ids;
-    the signatures are not kept); ``bands_per_iteration`` bands at a time, a shuffle on bucket id
-    and candidate edges per bucket; optionally the exact-Jaccard check of candidates; connected
-    components by min-label propagation. Each component keeps its smallest id; the others are
-    removed. With the defaults (20 bands of 13), pairs with Jaccard 0.8 become candidates with
+    Steps, all on the cluster, each computed before the next and timed (``step_<name>_s`` and
+    ``_rows`` metrics, see ``_steps``): ``minhash``, signatures per partition then band bucket ids
+    (the signatures are not kept; skipped when the input already holds the band ids, as
+    ``LSHBandsStage`` makes them in the workflow); ``lsh_buckets``, ``bands_per_iteration`` bands
+    at a time shuffled on bucket id (ids and bucket ids only); ``buckets_to_edges``, candidate
+    edges per bucket; optionally ``jaccard``, the exact check of candidates;
+    ``connected_components`` by min-label propagation. Each component keeps its smallest id; the
+    others are removed. With the defaults (20 bands of 13), pairs with Jaccard 0.8 become candidates with
     probability 0.8 and pairs with Jaccard 0.9 with probability 0.997.
 
     Args:

@@ -17,6 +17,12 @@ class FuzzyDeduplicationWorkflow(DeduplicationWorkflow):
     keyword, ``FuzzyDuplicateIdentification``'s own: ``seed``, ``char_ngrams``, ``num_bands``,
     ``minhashes_per_band``, ``bands_per_iteration``, ``false_positive_check``,
     ``jaccard_threshold`` and ``max_cc_iterations``, with that stage's defaults (NeMo Curator's).
+
+    Memory: each batch's band bucket ids are computed as it is read (``LSHBandsStage``), so the
+    cluster never holds the documents, only 8 bytes per band and document. With removal, ``run``
+    goes over the input twice: the removal ids first (they come back to the driver, 8 bytes per
+    removed document for integer ids), then the documents read again and filtered batch by
+    batch on their way to the writer (``DropIdsStage``). The input must not change in between.
     """
 
     stage_class = FuzzyDuplicateIdentification
