@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from curator_dask.backends.dask import DaskExecutor
+from curator_dask.errors import InputError
 from curator_dask.examples.corpus import near_duplicates, write_parquet
 from curator_dask.stages.deduplication import FuzzyDeduplicationWorkflow
 from curator_dask.stages.deduplication._steps import STEP_LOGGER, StepLog, steps_from_metrics
@@ -63,3 +64,17 @@ def test_fuzzy_workflow_removes_in_a_second_pass_exactly_the_ids_it_lists(client
     assert list(report.get_metadata("step_seconds")) == FUZZY_STEPS
     assert report.get_metadata("step_rows")["connected_components"] == len(removal)
     assert report.get_metadata("identification_time") < report.get_metadata("total_time")
+
+
+def test_a_missing_text_column_is_refused_as_without_the_first_pass(client, tmp_path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    pd.DataFrame({"id": ["a", "b"], "body": ["x y z", "x y z"]}).to_parquet(src / "a.parquet")
+    workflow = FuzzyDeduplicationWorkflow(output_path=str(tmp_path / "out"), input_path=str(src))
+    with pytest.raises(
+        InputError,
+        match=r"Stage 'fuzzy_duplicate_identification': the documents lack column\(s\) \['text'\] \(they have "
+        r"\['id', 'body', '_curator_dedup_id'\]\)\. Run AddId\(id_field=\.\.\.\) before deduplication, or pass",
+    ):
+        workflow.run(DaskExecutor(client=client))
+    assert not (tmp_path / "out").exists()

@@ -56,10 +56,14 @@ class LSHBandsStage(ProcessingStage[DocumentBatch, DocumentBatch]):
     name: str = "minhash_lsh_bands"
 
     def inputs(self) -> tuple[list[str], list[str]]:
-        return ["data"], [self.id_field, self.text_field]
+        # no required columns: a batch lacking one is passed on as it is, so that the collection
+        # stage's check refuses it on the driver with the message it always gives (not a worker error)
+        return ["data"], []
 
     def process(self, task: DocumentBatch) -> DocumentBatch:
         df = task.data if is_cudf_frame(task.data) else task.to_pandas()
+        if self.id_field not in df.columns or self.text_field not in df.columns:
+            return task
         texts = df[self.text_field]
         bad = not_text(texts)
         if bad.any():  # hashed as "" here; the collection stage's check then refuses them by name
