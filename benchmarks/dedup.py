@@ -21,8 +21,12 @@ All on one generated corpus (``curator_dask.examples.corpus.near_duplicates``):
    removes (datatrove shingles words, we shingle 24 characters: the sets differ a little). When
    the given interpreter does not exist, its virtual environment is created there first
    (``python3 -m venv`` and ``pip install "datatrove[processing]" spacy orjson``).
-5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents, with the whole
-   process tree's peak memory (driver, scheduler, workers) and the ratios.
+5. With ``--scale N`` (alone): fuzzy dedup on 2 workers at N and 10 N documents (8 files, or files
+   of ``--docs-per-file`` documents), with the seconds and the whole process tree's peak memory
+   (driver, scheduler, nannies, workers) per step (the stage's step log marks them: reading and
+   MinHash, checks, LSH buckets, buckets to edges, Jaccard when on, connected components, removal
+   and writing) and overall, and the 10x ratios. The corpus is written by a child process that
+   has exited before the measurement, so its generation is not counted.
 
 Usage: ``python benchmarks/dedup.py [--docs 20000] [--words 300] [--minhash-docs 2000]
 [--datasketch-docs 200] [--datatrove-python /tmp/dt/bin/python] [--quick]``.
@@ -41,11 +45,14 @@ import argparse
 import functools
 import importlib.util
 import json
+import logging
+import multiprocessing
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +62,7 @@ import pandas as pd
 from curator_dask.backends.dask import DaskExecutor
 from curator_dask.examples.corpus import near_duplicates, write_jsonl, write_parquet
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, FuzzyDeduplicationWorkflow, MinHasher
+from curator_dask.stages.deduplication._steps import STEP_LOGGER
 from curator_dask.stages.deduplication.fuzzy.minhash import shingle_hash, shingles
 
 NUM_HASHES = 260  # 20 bands x 13, NeMo Curator's default
@@ -196,27 +204,108 @@ def run_on_cluster(workers: int, workflow: Any, tree: list[float] | None = None)
     return seconds, report, peaks
 
 
-def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks") -> None:
-    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and whole-tree peak memory."""
-    rows = []
-    for n in (docs, 10 * docs):
-        folder = root / f"scale{n}"
-        write_corpus(n, words, folder)
-        tree: list[float] = []
-        fuzzy = FuzzyDeduplicationWorkflow(
-            output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
-        )
-        seconds, report, _ = run_on_cluster(2, fuzzy, tree)
-        rows.append((n, seconds, tree[0], report.documents_removed))
-    for n, seconds, peak, removed in rows:
-        print(
-            f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {removed} removed, "
-            f"whole-tree peak {peak:.2f} GiB"
-        )
-    print(
-        f"  10x the documents: {rows[1][1] / rows[0][1]:.1f}x the time, {rows[1][2] / rows[0][2]:.2f}x the peak memory "
-        f"(shuffle_method={shuffle_method!r}, load {os.getloadavg()[0]:.1f})"
+class StepMemory(logging.Handler):
+    """The whole process tree's peak RSS and seconds per step, as the dedup step log marks them.
+
+    One ``heuristic_filters.PeakMemory`` (this process and its children: scheduler, nannies,
+    workers, sampled every 50 ms) per step: ``read`` until the first step starts, then each step
+    from its start (a log record of ``curator_dask.stages.deduplication.steps``), and ``write``
+    once a ``removal`` step has ended. A step that runs several times (one per band group) keeps
+    its highest peak and its total seconds.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.peaks: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+        self.peak = 0.0
+        self._label = "read"
+        self._lock = threading.Lock()
+        self._sampler: Any = None
+        self._since = 0.0
+
+    def _switch(self, label: str | None) -> None:
+        from heuristic_filters import PeakMemory
+
+        with self._lock:
+            if self._sampler is not None:
+                self._sampler.__exit__()
+                gib = self._sampler.peak / 2**30
+                self.peaks[self._label] = max(self.peaks.get(self._label, 0.0), gib)
+                self.seconds[self._label] = self.seconds.get(self._label, 0.0) + time.perf_counter() - self._since
+                self.peak = max(self.peak, gib)
+            self._sampler = None if label is None else PeakMemory([os.getpid()]).__enter__()
+            self._label, self._since = label or "", time.perf_counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step, phase = getattr(record, "dedup_step", None), getattr(record, "dedup_phase", None)
+        if phase == "start":
+            self._switch(str(step))
+        elif phase == "end" and step == "removal":
+            self._switch("write")
+
+    def __enter__(self) -> StepMemory:
+        logger = logging.getLogger(STEP_LOGGER)
+        logger.addHandler(self)
+        logger.setLevel(logging.DEBUG)
+        self._switch(self._label)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._switch(None)
+        logging.getLogger(STEP_LOGGER).removeHandler(self)
+
+
+def scale_run(
+    n: int, words: int, root: Path, shuffle_method: str, docs_per_file: int | None
+) -> tuple[StepMemory, float, Any]:
+    """One fuzzy dedup run on 2 workers over ``n`` generated documents: per-step memory, seconds, report."""
+    from distributed import Client, LocalCluster
+
+    folder = root / f"scale{n}"
+    files = 8 if docs_per_file is None else -(-n // docs_per_file)
+    # the corpus is made in a child process that has exited before the measurement starts: its
+    # generation (several hundred MiB at 125k documents) would otherwise stay in this process's RSS
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(write_corpus, n, words, folder, files).result()
+    fuzzy = FuzzyDeduplicationWorkflow(
+        output_path=str(root / f"scale-out{n}"), input_path=str(folder), shuffle_method=shuffle_method
     )
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit="6GiB")
+    with cluster, Client(cluster) as client, StepMemory() as memory:
+        began = time.perf_counter()
+        report = fuzzy.run(DaskExecutor(client=client, config={"progress": False}))
+        seconds = time.perf_counter() - began
+    return memory, seconds, report
+
+
+def scale(docs: int, words: int, root: Path, shuffle_method: str = "tasks", docs_per_file: int | None = None) -> None:
+    """Fuzzy dedup on 2 workers at ``docs`` and ``10 * docs`` documents: seconds and peak memory per step.
+
+    The corpus is 8 files at both sizes (each batch, one file, then holds 10x the documents), or
+    with ``docs_per_file`` files of that many documents (10x the files at 10x the documents).
+    """
+    runs = [(n, *scale_run(n, words, root, shuffle_method, docs_per_file)) for n in (docs, 10 * docs)]
+    (n0, small, s0, _), (n1, large, s1, r1) = runs
+    for n, _, seconds, report in runs:
+        print(f"fuzzy dedup at {n} documents, 2 workers: {seconds:.1f} s, {report.documents_removed} removed")
+    print(f"{'step':22s} {n0:>7d} docs: s  peak GiB {n1:>7d} docs: s  peak GiB   10x: time  memory")
+    names = list(large.peaks) + [k for k in small.peaks if k not in large.peaks]
+    # "read" lasts until the workflow's first mark: only the instant before it, when it marks at once
+    names = [k for k in names if max(small.seconds.get(k, 0.0), large.seconds.get(k, 0.0)) >= 0.05]
+    for name in names:
+        a_s, b_s = small.seconds.get(name, 0.0), large.seconds.get(name, 0.0)
+        a_m, b_m = small.peaks.get(name, 0.0), large.peaks.get(name, 0.0)
+        ratio_s = f"{b_s / a_s:9.1f}x" if a_s else f"{'':10s}"
+        ratio_m = f"{b_m / a_m:6.2f}x" if a_m else ""
+        print(f"{name:22s} {a_s:13.2f} {a_m:9.2f} {b_s:13.2f} {b_m:9.2f} {ratio_s} {ratio_m}")
+    p0, p1 = small.peak, large.peak
+    print(f"{'whole run':22s} {s0:13.2f} {p0:9.2f} {s1:13.2f} {p1:9.2f} {s1 / s0:9.1f}x {p1 / p0:6.2f}x")
+    layout = "8 files" if docs_per_file is None else f"{docs_per_file} documents per file"
+    print(
+        f"  (whole process tree's peak RSS: driver, scheduler, nannies, workers; {layout}; {shuffle_method!r} shuffle;"
+    )
+    print(f"  load {os.getloadavg()[0]:.1f}; the stage's own step seconds: {r1.get_metadata('step_seconds')})")
 
 
 def main() -> None:
@@ -229,10 +318,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 documents, 500 for MinHash, 50 for datasketch")
     parser.add_argument("--scale", type=int, metavar="N", help="only fuzzy dedup at N and 10 N documents (memory)")
     parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default="tasks", help="for --scale")
+    parser.add_argument(
+        "--docs-per-file", type=int, help="for --scale: files of this many documents (default: 8 files)"
+    )
     args = parser.parse_args()
     if args.scale:
         with tempfile.TemporaryDirectory() as tmp:
-            scale(args.scale, args.words, Path(tmp), args.shuffle_method)
+            scale(args.scale, args.words, Path(tmp), args.shuffle_method, args.docs_per_file)
         return
     if args.quick:
         args.docs, args.minhash_docs, args.datasketch_docs = 2000, 500, 50

@@ -20,7 +20,7 @@ import pandas as pd
 from curator_dask.errors import DuplicateIdError, InputError
 from curator_dask.tasks.frames import empty_frame, frame_from_arrays, is_cudf_frame
 
-__all__ = ["check_documents", "first_bad_text"]
+__all__ = ["check_documents", "first_bad_text", "not_text"]
 
 _VALUE, _COUNT = "_value", "_count"
 _ID_FIX = (
@@ -40,7 +40,7 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {shown if len(shown) <= _SHOWN_CHARS else shown[:_SHOWN_CHARS] + '...'}"
 
 
-def _not_text(values: Any) -> np.ndarray:
+def not_text(values: Any) -> np.ndarray:
     """A host boolean mask of the entries of a pandas/cudf series that are not strings."""
     if is_cudf_frame(values):
         import cudf
@@ -60,7 +60,7 @@ def first_bad_text(df: Any, id_field: str, text_field: str) -> Any:
     its value (``None (null)``, ``NaN (float, null)``, ``int 42`` ...) and how many texts of
     the partition are bad.
     """
-    bad = np.flatnonzero(_not_text(df[text_field]))
+    bad = np.flatnonzero(not_text(df[text_field]))
     if not len(bad):
         return empty_frame(df, {id_field: id_field, _VALUE: "str", _COUNT: "int64"})
     first = int(bad[0])

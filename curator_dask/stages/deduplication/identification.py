@@ -23,6 +23,7 @@ import dask
 from curator_dask.errors import ConfigError
 from curator_dask.stages.collection import CollectionStage
 from curator_dask.stages.deduplication._frames import check_shuffle_method, client_of
+from curator_dask.stages.deduplication._steps import StepLog
 from curator_dask.stages.deduplication.checks import check_documents
 from curator_dask.stages.deduplication.id_generator import CURATOR_DEDUP_ID_STR
 from curator_dask.stages.deduplication.removal import remove_duplicates
@@ -91,14 +92,33 @@ class DuplicateIdentificationStage(CollectionStage):
         """A dask dataframe of ``[id_field, group_field]``: one row per document to remove."""
 
     def process_collection(self, frames: Any) -> Any:
+        from distributed import wait
+
         client = client_of(frames)
         with dask.config.set(self.collection_options()):  # also for the eager steps of removal_ids
+            steps = self._steps = StepLog(str(self.name))
             nparts = self.nparts(frames)
-            documents_in = check_documents(frames, str(self.name), self.id_field, self.text_field, nparts, client)
+            with steps.step("checks") as record:
+                documents_in = check_documents(frames, str(self.name), self.id_field, self.text_field, nparts, client)
+                record.rows = documents_in
             removal = client.persist(self.removal_ids(frames))
             removed, groups = client.compute([removal.shape[0], removal[self.group_field].nunique()], sync=True)
             self._log_metrics(dict(zip(REPORT_METRICS, (documents_in, int(groups), int(removed)), strict=True)))
             if not self.perform_removal:
+                self._log_metrics(steps.metrics())
                 return removal
-            kept = remove_duplicates(frames, removal, self.id_field, self.shuffle_method)
+            with steps.step("removal") as record:
+                # computed here (the executor's persist of the result is then a no-op), so the
+                # step's time is its own; the removal ids go as soon as the rows are dropped
+                kept = client.persist(remove_duplicates(frames, removal, self.id_field, self.shuffle_method))
+                wait(kept)
+                del removal
+                record.rows = documents_in - int(removed)
+            self._log_metrics(steps.metrics())
         return kept.drop(columns=[self.id_field]) if self.drop_id_field else kept
+
+    def step_log(self) -> StepLog:
+        """The step record of the run in progress (a fresh one outside ``process_collection``)."""
+        if not isinstance(self.__dict__.get("_steps"), StepLog):
+            self._steps = StepLog(str(self.name))
+        return self._steps

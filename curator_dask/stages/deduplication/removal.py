@@ -10,13 +10,16 @@ columns, dtypes, values, row order and index.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from curator_dask.tasks.frames import array_module, empty_frame, frame_from_arrays
+from curator_dask.stages.base import ProcessingStage
+from curator_dask.tasks import DocumentBatch
+from curator_dask.tasks.frames import array_module, empty_frame, frame_from_arrays, is_cudf_frame
 
-__all__ = ["drop_rows", "locate_ids", "remove_duplicates", "remove_located"]
+__all__ = ["DropIdsStage", "drop_rows", "locate_ids", "remove_duplicates", "remove_located"]
 
 _PART, _ROW = "_curator_partition", "_curator_row"
 
@@ -80,3 +83,35 @@ def remove_duplicates(frames: Any, removal_ids: Any, id_field: str, shuffle_meth
     """
     hits = locate_ids(frames, removal_ids, id_field, shuffle_method)
     return remove_located(frames, hits, shuffle_method)
+
+
+@dataclass
+class DropIdsStage(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Drops, batch by batch, the documents whose ``id_field`` is one of ``ids``; order, dtypes kept.
+
+    The fuzzy workflow's second pass: the documents are read again and filtered as they stream
+    to the writer, instead of being held on the workers while the duplicates are found.
+
+    Args:
+        ids: the ids to remove (shipped with the stage to every worker).
+        id_field: the documents' id column.
+        drop_id_field: drop ``id_field`` from the output.
+    """
+
+    ids: Any
+    id_field: str
+    drop_id_field: bool = False
+    name: str = "drop_duplicate_ids"
+
+    def inputs(self) -> tuple[list[str], list[str]]:
+        return ["data"], [self.id_field]
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        df = task.data if is_cudf_frame(task.data) else task.to_pandas()
+        hit = df[self.id_field].isin(self.ids)
+        kept = drop_rows(df, np.flatnonzero(hit.to_numpy()))
+        if self.drop_id_field:
+            kept = kept.drop(columns=[self.id_field])
+        return DocumentBatch(
+            dataset_name=task.dataset_name, data=kept, _metadata=task._metadata, _stage_perf=task._stage_perf
+        )

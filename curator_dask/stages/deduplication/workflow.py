@@ -3,7 +3,8 @@
 A workflow is a ``Pipeline`` of reader (numbering the documents with ``_generate_ids`` when the
 data has no id field: the same files always get the same ids, so a later
 ``TextDuplicatesRemovalWorkflow`` over the same files and partitioning can apply the removal
-ids) -> identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``. With
+ids) -> identification stage (a whole-collection stage) -> writer, run on a ``DaskExecutor``
+(fuzzy dedup with removal runs it in two passes: see ``FuzzyDeduplicationWorkflow``). With
 ``perform_removal=True`` (the default here; NeMo Curator 1.x defaults to ``False`` because its
 removal is a separate workflow) the output is the deduplicated documents; otherwise it is the ids
 to remove with their duplicate group, which ``remove_duplicates`` or NeMo Curator's removal
@@ -18,21 +19,26 @@ from __future__ import annotations
 
 import inspect
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from curator_dask.errors import ConfigError
 from curator_dask.pipeline import Pipeline
 from curator_dask.pipeline.workflow import WorkflowBase, WorkflowRunResult
+from curator_dask.stages.base import ProcessingStage
 from curator_dask.stages.deduplication._frames import check_shuffle_method
+from curator_dask.stages.deduplication._steps import StepLog, steps_from_metrics
 from curator_dask.stages.deduplication.identification import (
     CURATOR_DEDUP_ID_STR,
     REPORT_METRICS,
     DuplicateIdentificationStage,
 )
+from curator_dask.stages.deduplication.removal import DropIdsStage
 from curator_dask.stages.text.io.reader import JsonlReader, ParquetReader
 from curator_dask.stages.text.io.writer import JsonlWriter, ParquetWriter
-from curator_dask.tasks import Task
+from curator_dask.tasks import DocumentBatch, Task
 
 __all__ = ["DeduplicationReport", "DeduplicationWorkflow"]
 
@@ -49,7 +55,10 @@ class DeduplicationReport(WorkflowRunResult):
     ``"identification"`` (the removal-id files, ``perform_removal=False``) or ``"removal"`` (the
     deduplicated documents); ``metadata`` holds ``total_time`` and ``identification_time``
     (seconds; one fused pipeline, so both are the run's time) and ``num_duplicates`` (documents
-    removed or listed for removal), so ``get_metadata("num_duplicates")`` works as there.
+    removed or listed for removal), so ``get_metadata("num_duplicates")`` works as there; and
+    ``step_seconds`` / ``step_rows``: per step of the identification stage (``checks``,
+    ``minhash``, ``lsh_buckets``, ``buckets_to_edges``, ``jaccard``, ``connected_components``,
+    ``removal`` for fuzzy dedup), its seconds and the rows it produced (see ``_steps``).
 
     Attributes:
         documents_in: documents read.
@@ -177,44 +186,124 @@ class DeduplicationWorkflow(WorkflowBase):
             "total_nparts": self.total_nparts,
         }
 
-    def pipeline(self) -> Pipeline:
-        """The pipeline this workflow runs: reader (numbering without ``id_field``), identification, writer.
+    def batch_stages(self, stage: DuplicateIdentificationStage) -> list[ProcessingStage]:
+        """Per-batch stages between the reader and ``stage`` (fuzzy: MinHash and band ids per batch)."""
+        return []
 
-        Every call builds new stages, so one run's stages (and the metrics they log) are never
-        another's.
-        """
-        id_field = self.id_field or CURATOR_DEDUP_ID_STR
-        reader = _READERS[self.input_filetype](
+    def reader(self) -> ProcessingStage:
+        """The reader of the input (numbering the documents when ``id_field`` is None)."""
+        return _READERS[self.input_filetype](
             file_paths=self.input_path,
             files_per_partition=self.files_per_partition,
             blocksize=self.input_blocksize,
             read_kwargs=self.read_kwargs,
             _generate_ids=self.id_field is None,
         )
-        stages: list[Any] = [reader, self.identification_stage(id_field)]
-        stages.append(
-            _WRITERS[self.output_filetype](path=self.output_path, write_kwargs=self.write_kwargs, mode=self.write_mode)
+
+    def writer(self) -> ProcessingStage:
+        """The writer of the output folder."""
+        return _WRITERS[self.output_filetype](
+            path=self.output_path, write_kwargs=self.write_kwargs, mode=self.write_mode
         )
+
+    def pipeline(self) -> Pipeline:
+        """The whole workflow as one pipeline: reader, (per-batch stages,) identification, writer.
+
+        ``run`` runs it as it is, except where ``two_passes()``: then it runs the same stages as
+        two pipelines, ids first, then the documents read again (same output, bounded memory);
+        this one pipeline, which holds the documents on the workers while it finds the
+        duplicates, is what ``describe`` shows and what runs when called directly. Every call
+        builds new stages, so one run's stages (and the metrics they log) are never another's.
+        """
+        stage = self.identification_stage(self.id_field or CURATOR_DEDUP_ID_STR)
+        # band ids computed per batch only without removal: removal needs the documents themselves
+        batch = [] if self.perform_removal else self.batch_stages(stage)
+        stages = [self.reader(), *batch, stage, self.writer()]
         return Pipeline(name=type(self).__name__, stages=stages)
+
+    def two_passes(self) -> bool:
+        """Whether ``run`` finds the ids first, then reads the documents again to remove them."""
+        return self.perform_removal and bool(self.batch_stages(self.identification_stage(CURATOR_DEDUP_ID_STR)))
+
+    def _run_two_passes(self, executor: Any, steps: StepLog) -> tuple[list[Task], list[Task]]:
+        """Pass 1: the removal ids (on the driver: one id per removed document); pass 2: the documents without them."""
+        id_field = self.id_field or CURATOR_DEDUP_ID_STR
+        options = {**self.stage_options(id_field), "perform_removal": False, "drop_id_field": False}
+        stage = self.stage_class(**options, **self.options)
+        first = Pipeline(name=type(self).__name__, stages=[self.reader(), *self.batch_stages(stage), stage])
+        with _one_cluster(executor) as runner:
+            began = time.perf_counter()
+            found = first.run(runner)
+            steps.seconds["read_minhash"] = time.perf_counter() - began  # less the stage's own time, in run()
+            ids = _ids_of(found, id_field)
+            steps.mark("removal_write")
+            began = time.perf_counter()
+            remove = DropIdsStage(ids, id_field, drop_id_field=self.id_field is None)
+            second = Pipeline(name=type(self).__name__, stages=[self.reader(), remove, self.writer()])
+            written = second.run(runner)
+            steps.seconds["removal_write"] = time.perf_counter() - began
+        return found, written
 
     def run(self, executor: Any = None) -> DeduplicationReport:
         """Run the workflow (on ``executor``, by default a new ``DaskExecutor``) and report."""
         began = time.perf_counter()
-        result = self.pipeline().run(executor)
+        steps = StepLog(self.workflow_name)
+        steps.mark("read_minhash" if self.batch_stages(self.identification_stage(CURATOR_DEDUP_ID_STR)) else "read")
+        if self.two_passes():
+            found, result = self._run_two_passes(executor, steps)
+        else:
+            found = result = self.pipeline().run(executor)
         report = DeduplicationReport(
             workflow_name=self.workflow_name, output_files=sorted(p for task in result for p in task.data)
         )
         report.add_pipeline_tasks("removal" if self.perform_removal else "identification", result)
-        for task in result[:1]:
+        step_seconds: dict[str, float] = {}
+        step_rows: dict[str, int] = {}
+        for task in found[:1]:
             record = next(p for p in task._stage_perf if p.stage_name == self.stage_class.name)
             for key in REPORT_METRICS:
                 setattr(report, key, int(record.custom_metrics.get(key, 0)))
+            step_seconds, step_rows = steps_from_metrics(record.custom_metrics)
+            if "read_minhash" in steps.seconds:  # pass 1 ran the reader and MinHash, then the collection stage
+                steps.seconds["read_minhash"] -= record.process_time
         report.elapsed_s = time.perf_counter() - began
         report.extend_metadata(
             {
                 "total_time": report.elapsed_s,
-                "identification_time": report.elapsed_s,
+                "identification_time": report.elapsed_s - steps.seconds.get("removal_write", 0.0),
                 "num_duplicates": report.documents_removed,
+                "step_seconds": dict(sorted((step_seconds | steps.seconds).items(), key=_step_order)),
+                "step_rows": step_rows,
             }
         )
         return report
+
+
+def _step_order(item: tuple[str, float]) -> int:
+    """Steps in the order they run: the first pass's reading and hashing first, the second pass last."""
+    return {"read_minhash": 0, "removal_write": 2}.get(item[0], 1)
+
+
+@contextmanager
+def _one_cluster(executor: Any) -> Iterator[Any]:
+    """``executor``, or (for ``None``) a ``DaskExecutor`` on one local cluster kept for both passes."""
+    if executor is not None:
+        yield executor
+        return
+    from curator_dask.backends.dask import DaskExecutor
+    from curator_dask.core import connect
+
+    handle = connect()
+    try:
+        yield DaskExecutor(client=handle.client)
+    finally:
+        handle.close()
+
+
+def _ids_of(tasks: list[Task], id_field: str) -> Any:
+    """The sorted ids in ``tasks``' ``id_field`` (removal-id batches), as one host array."""
+    import numpy as np
+    import pandas as pd
+
+    frames = [task.to_pandas()[id_field] for task in tasks if isinstance(task, DocumentBatch)]
+    return np.sort(pd.concat(frames).to_numpy()) if frames else np.array([])

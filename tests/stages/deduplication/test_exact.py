@@ -9,6 +9,7 @@ from curator_dask.backends.dask import DaskExecutor
 from curator_dask.pipeline.workflow import WorkflowRunResult
 from curator_dask.stages.deduplication import ExactDeduplicationWorkflow, ExactDuplicateIdentification
 from curator_dask.stages.deduplication.exact.identification import hash_documents
+from curator_dask.stages.deduplication.identification import REPORT_METRICS
 from curator_dask.stages.deduplication.removal import remove_duplicates
 from tests.stages.deduplication.conftest import collection, identify, read_jsonl
 
@@ -27,7 +28,12 @@ def test_removal_ids_keep_the_smallest_id_per_group(client, backend, npartitions
     assert sorted(out["id"]) == ["d02", "d04", "d05", "d07"]  # "A" and "a " are different texts
     groups = out.groupby("_exact_duplicate_group")["id"].apply(sorted).tolist()
     assert sorted(groups) == [["d02", "d05"], ["d04"], ["d07"]]
-    assert metrics == {"documents_in": 12, "duplicate_groups": 3, "documents_removed": 4}
+    assert {k: metrics.pop(k) for k in REPORT_METRICS} == {
+        "documents_in": 12,
+        "duplicate_groups": 3,
+        "documents_removed": 4,
+    }
+    assert sorted(metrics) == ["step_checks_rows", "step_checks_s"]  # the one timed step before the hash shuffle
 
 
 @pytest.mark.parametrize("npartitions", [1, 3, 7])

@@ -8,13 +8,14 @@ import dask.dataframe as dd
 
 from curator_dask.errors import ConfigError
 from curator_dask.stages.deduplication._frames import client_of
+from curator_dask.stages.deduplication.fuzzy.bands_stage import LSHBandsStage
 from curator_dask.stages.deduplication.fuzzy.connected_components import (
     COMPONENT_FIELD,
     NODE_FIELD,
     connected_components,
 )
 from curator_dask.stages.deduplication.fuzzy.jaccard import filter_edges_by_jaccard
-from curator_dask.stages.deduplication.fuzzy.lsh import band_column, lsh_bands, lsh_edges
+from curator_dask.stages.deduplication.fuzzy.lsh import band_column, buckets_edges, lsh_bands, lsh_buckets
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher
 from curator_dask.stages.deduplication.identification import CURATOR_DEDUP_ID_STR, DuplicateIdentificationStage
 from curator_dask.tasks.frames import empty_frame
@@ -23,16 +24,20 @@ __all__ = ["CURATOR_FUZZY_DUPLICATE_GROUP_FIELD", "FuzzyDuplicateIdentification"
 
 CURATOR_FUZZY_DUPLICATE_GROUP_FIELD = "_duplicate_group_id"
 EDGES_PER_PARTITION = 2_000_000
+BUCKET_ROWS_PER_PARTITION = 2_000_000  # [id, bucket id] rows per shuffled partition: 32 MB
 
 
 class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
     """Finds near-duplicate documents and keeps the smallest id of each group.
 
-    Steps, all on the cluster: MinHash signatures per partition (signatures then band bucket ids;
-    the signatures are not kept); ``bands_per_iteration`` bands at a time, a shuffle on bucket id
-    and candidate edges per bucket; optionally the exact-Jaccard check of candidates; connected
-    components by min-label propagation. Each component keeps its smallest id; the others are
-    removed. With the defaults (20 bands of 13), pairs with Jaccard 0.8 become candidates with
+    Steps, all on the cluster, each computed before the next and timed (``step_<name>_s`` and
+    ``_rows`` metrics, see ``_steps``): ``minhash``, signatures per partition then band bucket ids
+    (the signatures are not kept; skipped when the input already holds the band ids, as
+    ``LSHBandsStage`` makes them in the workflow); ``lsh_buckets``, ``bands_per_iteration`` bands
+    at a time shuffled on bucket id (ids and bucket ids only); ``buckets_to_edges``, candidate
+    edges per bucket; optionally ``jaccard``, the exact check of candidates;
+    ``connected_components`` by min-label propagation. Each component keeps its smallest id; the
+    others are removed. With the defaults (20 bands of 13), pairs with Jaccard 0.8 become candidates with
     probability 0.8 and pairs with Jaccard 0.9 with probability 0.997.
 
     Args:
@@ -89,40 +94,88 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         self.max_cc_iterations = max_cc_iterations
 
     def candidate_edges(self, frames: Any, client: Any) -> Any:
-        """Persisted, de-duplicated candidate pairs ``[<id>_x, <id>_y]`` from all bands."""
+        """The persisted candidate edges ``[<id>_x, <id>_y]``, each pair once (steps ``minhash`` to ``jaccard``).
+
+        ``frames`` holds the documents, or (from ``LSHBandsStage``, as the workflow runs it) their
+        band bucket ids already, in which case the MinHash step is skipped.
+
+        Each step is computed before the next starts and its input released right after, so the
+        cluster holds one step's intermediates at a time: the band bucket ids (not the
+        signatures, not the texts), then one band group's shuffled buckets, then the edges.
+        """
         from distributed import wait
 
+        steps = self.step_log()
         nparts = self.nparts(frames)
         columns = {self.id_field: self.id_field} | {band_column(j): "uint64" for j in range(self.num_bands)}
-        bands = frames.map_partitions(
-            lsh_bands,
-            self.id_field,
-            self.text_field,
-            self.hasher,
-            self.minhashes_per_band,
-            meta=empty_frame(frames._meta, columns),
-        )
-        bands = client.persist(bands)
+        if all(column in frames.columns for column in columns):  # LSHBandsStage ran before (the workflow)
+            bands = frames[list(columns)]
+            if bands.npartitions > nparts:  # neighbours concatenated: no shuffle, fewer shuffle tasks
+                bands = client.persist(bands.repartition(npartitions=nparts))
+                wait(bands)
+        else:
+            with steps.step("minhash"):
+                bands = frames.map_partitions(
+                    lsh_bands,
+                    self.id_field,
+                    self.text_field,
+                    self.hasher,
+                    self.minhashes_per_band,
+                    meta=empty_frame(frames._meta, columns),
+                )
+                bands = client.persist(bands)
+                wait(bands)
         parts = []
         for lo in range(0, self.num_bands, self.bands_per_iteration):
             chosen = range(lo, min(lo + self.bands_per_iteration, self.num_bands))
-            edges = lsh_edges(bands, self.id_field, chosen, nparts, self.shuffle_method, self.false_positive_check)
-            parts.append(client.persist(edges))
-            wait(parts[-1])  # one shuffle at a time: this is what bounds memory
-        edges = dd.concat(parts) if len(parts) > 1 else parts[0]
-        graph_parts = self.graph_nparts(int(client.compute(edges.shape[0], sync=True)), nparts)
-        edges = edges.drop_duplicates(split_out=graph_parts, shuffle_method=self.shuffle_method)
+            with steps.step("lsh_buckets"):  # one band group at a time: this is what bounds memory
+                buckets = client.persist(lsh_buckets(bands, self.id_field, chosen, nparts, self.shuffle_method))
+                wait(buckets)
+            with steps.step("buckets_to_edges"):
+                edges = buckets_edges(buckets, self.id_field, self.false_positive_check)
+                parts.append(client.persist(edges))
+                wait(parts[-1])
+                del buckets, edges
+        del bands
+        with steps.step("buckets_to_edges") as record:
+            edges = dd.concat(parts) if len(parts) > 1 else parts[0]
+            graph_parts = self.graph_nparts(int(client.compute(edges.shape[0], sync=True)), nparts)
+            edges = client.persist(edges.drop_duplicates(split_out=graph_parts, shuffle_method=self.shuffle_method))
+            del parts
+            record.rows = int(client.compute(edges.shape[0], sync=True))
         if self.false_positive_check:
-            edges = filter_edges_by_jaccard(
-                edges,
-                frames,
-                self.id_field,
-                self.text_field,
-                self.hasher.char_ngrams,
-                self.jaccard_threshold,
-                self.shuffle_method,
-            )
-        return client.persist(edges)
+            with steps.step("jaccard") as record:
+                edges = filter_edges_by_jaccard(
+                    edges,
+                    frames,
+                    self.id_field,
+                    self.text_field,
+                    self.hasher.char_ngrams,
+                    self.jaccard_threshold,
+                    self.shuffle_method,
+                )
+                edges = client.persist(edges)
+                record.rows = int(client.compute(edges.shape[0], sync=True))
+        return edges
+
+    def nparts(self, frames: Any) -> int:
+        """Partitions of the shuffles: ``total_nparts``, else about ``BUCKET_ROWS_PER_PARTITION`` bucket rows each.
+
+        What goes through the shuffles is 16 bytes per document and band, whatever the texts
+        weigh, so one partition per input file (thousands of small files) would make each
+        shuffle thousands of tiny tasks; at least 2 (both halves of a 2-worker cluster busy) and
+        at most as many as the input has. The results do not depend on the number.
+        """
+        if self.total_nparts:
+            return self.total_nparts
+        cached = self.__dict__.get("_nparts_of")
+        if cached is not None and cached[0] == frames._name:
+            return int(cached[1])
+        rows = int(client_of(frames).compute(frames.shape[0], sync=True))
+        wanted = -(-rows * self.bands_per_iteration // BUCKET_ROWS_PER_PARTITION)
+        count = max(1, min(frames.npartitions, max(2, wanted)))
+        self._nparts_of = (frames._name, count)
+        return count
 
     @staticmethod
     def graph_nparts(num_edges: int, nparts: int) -> int:
@@ -133,11 +186,23 @@ class FuzzyDuplicateIdentification(DuplicateIdentificationStage):
         """
         return max(1, min(nparts, -(-num_edges // EDGES_PER_PARTITION)))
 
+    def bands_stage(self) -> LSHBandsStage:
+        """The per-batch stage that computes, before this one, what its MinHash step would."""
+        return LSHBandsStage(
+            self.id_field, self.text_field, self.hasher, self.minhashes_per_band, keep_text=self.false_positive_check
+        )
+
     def removal_ids(self, frames: Any) -> Any:
         client = client_of(frames)
         edges = self.candidate_edges(frames, client)
-        labels = connected_components(
-            edges, self.id_field, client, edges.npartitions, self.shuffle_method, self.max_cc_iterations
-        )
-        removed = labels[labels[NODE_FIELD] != labels[COMPONENT_FIELD]]
-        return removed.rename(columns={NODE_FIELD: self.id_field, COMPONENT_FIELD: self.group_field})
+        with self.step_log().step("connected_components") as record:
+            labels = connected_components(
+                edges, self.id_field, client, edges.npartitions, self.shuffle_method, self.max_cc_iterations
+            )
+            del edges
+            removed = labels[labels[NODE_FIELD] != labels[COMPONENT_FIELD]]
+            removed = client.persist(
+                removed.rename(columns={NODE_FIELD: self.id_field, COMPONENT_FIELD: self.group_field})
+            )
+            record.rows = int(client.compute(removed.shape[0], sync=True))
+        return removed

@@ -16,9 +16,18 @@ from curator_dask.stages.deduplication.fuzzy.buckets_to_edges import BUCKET_FIEL
 from curator_dask.stages.deduplication.fuzzy.minhash import MinHasher, fmix64
 from curator_dask.tasks.frames import array_module, concat_frames, empty_frame, frame_from_arrays
 
-__all__ = ["CURATOR_LSH_BUCKET_FIELD", "band_bucket_ids", "band_column", "lsh_bands", "lsh_edges"]
+__all__ = [
+    "CURATOR_LSH_BUCKET_FIELD",
+    "band_bucket_ids",
+    "band_column",
+    "buckets_edges",
+    "lsh_bands",
+    "lsh_buckets",
+    "lsh_edges",
+]
 
 CURATOR_LSH_BUCKET_FIELD = BUCKET_FIELD
+ROWS_PER_CHUNK = 2048  # documents hashed at once: their signatures take 2 MiB (260 values of 4 bytes each)
 
 
 def band_column(band: int) -> str:
@@ -42,8 +51,14 @@ def band_bucket_ids(signatures: Any, num_bands: int, minhashes_per_band: int) ->
 def lsh_bands(df: Any, id_field: str, text_field: str, hasher: MinHasher, minhashes_per_band: int) -> Any:
     """One partition's ``[id_field, _band_0, ...]``: MinHash then band bucket ids (signatures dropped)."""
     num_bands = hasher.num_hashes // minhashes_per_band
-    sig = hasher.signatures(df[text_field])
-    buckets = band_bucket_ids(sig, num_bands, minhashes_per_band)
+    texts = df[text_field]
+    # a slice of rows at a time: the signatures (and the texts as Python strings) of one slice are
+    # alive at once, however many documents the partition holds
+    chunks = [
+        band_bucket_ids(hasher.signatures(texts.iloc[lo : lo + ROWS_PER_CHUNK]), num_bands, minhashes_per_band)
+        for lo in range(0, max(len(texts), 1), ROWS_PER_CHUNK)
+    ]
+    buckets = chunks[0] if len(chunks) == 1 else array_module(chunks[0]).concatenate(chunks)
     columns = {id_field: df[id_field]}
     columns.update({band_column(j): buckets[:, j] for j in range(num_bands)})
     return frame_from_arrays(df, columns)
@@ -53,6 +68,26 @@ def _melt(df: Any, id_field: str, bands: Sequence[int]) -> Any:
     """Long form ``[id_field, _bucket_id]`` of the given bands of a ``lsh_bands`` partition."""
     parts = [df[[id_field, band_column(j)]].rename(columns={band_column(j): BUCKET_FIELD}) for j in bands]
     return concat_frames(parts)
+
+
+def lsh_buckets(bands_frame: Any, id_field: str, bands: Sequence[int], npartitions: int, shuffle_method: str) -> Any:
+    """``[id_field, _bucket_id]`` of ``bands`` of a ``lsh_bands`` collection, shuffled on the bucket id.
+
+    Only ids and bucket ids travel; after the shuffle, each bucket's members share a partition.
+    """
+    meta = bands_frame._meta
+    long = bands_frame.map_partitions(
+        _melt,
+        id_field,
+        list(bands),
+        meta=empty_frame(meta, {id_field: id_field, BUCKET_FIELD: "uint64"}),
+    )
+    return long.shuffle(on=BUCKET_FIELD, npartitions=npartitions, shuffle_method=shuffle_method)
+
+
+def buckets_edges(buckets: Any, id_field: str, all_pairs: bool = False) -> Any:
+    """Candidate pairs of each partition of a ``lsh_buckets`` collection (see ``edges_from_buckets``)."""
+    return buckets.map_partitions(edges_from_buckets, id_field, all_pairs, meta=edges_meta(buckets._meta, id_field))
 
 
 def lsh_edges(
@@ -73,12 +108,4 @@ def lsh_edges(
         shuffle_method: ``"tasks"`` or ``"p2p"``.
         all_pairs: every pair in a bucket (for the Jaccard check) instead of a star per bucket.
     """
-    meta = bands_frame._meta
-    long = bands_frame.map_partitions(
-        _melt,
-        id_field,
-        list(bands),
-        meta=empty_frame(meta, {id_field: id_field, BUCKET_FIELD: "uint64"}),
-    )
-    shuffled = long.shuffle(on=BUCKET_FIELD, npartitions=npartitions, shuffle_method=shuffle_method)
-    return shuffled.map_partitions(edges_from_buckets, id_field, all_pairs, meta=edges_meta(meta, id_field))
+    return buckets_edges(lsh_buckets(bands_frame, id_field, bands, npartitions, shuffle_method), id_field, all_pairs)
