@@ -11,7 +11,6 @@ number of chains in flight. Collection stages wait for all their input (see ``co
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import inspect
 import itertools
@@ -34,7 +33,7 @@ from curator_dask.backends.dask.diagnostics import StallWatch, explain_lost
 from curator_dask.backends.dask.plan import ChainPlan, StageProfile, check_resources, split_points
 from curator_dask.backends.dask.progress import Progress
 from curator_dask.backends.dask.resume import ResumeLedger, ResumeSpec
-from curator_dask.backends.dask.setup import StageSetupPlugin, exclude_failed_workers, forget_run
+from curator_dask.backends.dask.setup import RunSetupPlugin, StageSetup, exclude_failed_workers
 from curator_dask.errors import StageSetupError
 from curator_dask.metrics.run_result import RunResult, StageSummary
 from curator_dask.tasks import Task
@@ -96,10 +95,9 @@ class Driver:
         self.initial = initial
         self.ledger = ledger
         self.run_id = uuid.uuid4().hex[:10]
-        self.plugins = [
-            StageSetupPlugin(s, self.run_id, i, factories[i], config.setup_timeout) for i, s in enumerate(stages)
-        ]
-        self.registered = [False] * len(stages)
+        setups = [StageSetup(s, self.run_id, i, factories[i], config.setup_timeout) for i, s in enumerate(stages)]
+        self.plugin = RunSetupPlugin(setups, self.run_id)
+        self.registered = False
         self.summaries = [StageSummary(p.name) for p in profiles]
         self.result = RunResult()
         self._specs: list[ChainSpec] = []
@@ -114,7 +112,7 @@ class Driver:
 
     def _spec(self, plan: ChainPlan, resume: ResumeSpec | None) -> ChainSpec:
         return ChainSpec(
-            plugin_names=tuple(p.name for p in self.plugins),
+            plugin_name=self.plugin.name,
             stage_names=tuple(p.name for p in self.profiles),
             batch_sizes=tuple(p.batch_size for p in self.profiles),
             start=plan.start,
@@ -133,28 +131,36 @@ class Driver:
             info = self.client.scheduler_info()
         return {addr: dict(w.get("resources") or {}) for addr, w in info["workers"].items()}
 
+    def _check_resources(self) -> None:
+        """Fail before any work when no worker offers what a stage needs (asks the scheduler only then)."""
+        if any(p.resources for p in self.profiles):
+            check_resources(self.profiles, self._workers())
+
     def _register(self) -> None:
-        for i, plugin in enumerate(self.plugins):
-            self.registered[i] = True  # before: a setup that raises still leaves the plugin registered
-            try:
-                self.client.register_plugin(plugin, name=plugin.name)
-            except StageSetupError:
-                if self.config.on_setup_error != "exclude_worker":
-                    raise
-                excluded = exclude_failed_workers(self.client, plugin)
-                self.result.excluded_workers.update(excluded)
-                logger.warning("excluded workers whose setup of %r failed: %s", plugin.stage_name, sorted(excluded))
+        """Set every stage up on every worker: one plugin, one round trip (a broadcast) for the run."""
+        self.registered = True  # before: a set-up that raises still leaves the plugin registered
+        try:
+            responses = self.client.register_plugin(self.plugin, name=self.plugin.name)
+        except StageSetupError:
+            if self.config.on_setup_error != "exclude_worker":
+                raise
+            excluded = exclude_failed_workers(self.client, self.plugin)
+            self.result.excluded_workers.update(excluded)
+            logger.warning("excluded workers whose stage setup failed: %s", excluded)
+            return
+        if not responses:  # no worker yet: the plugin sets the first ones up as they join
+            self.client.wait_for_workers(1, timeout=self.config.worker_timeout)
 
     def _teardown(self) -> None:
-        for i, plugin in enumerate(self.plugins):
-            if self.registered[i]:
-                self.registered[i] = False
-                self.client.unregister_worker_plugin(plugin.name)
+        """Tear every set-up stage down on every worker (and forget the node elections): one round trip."""
+        if self.registered:
+            self.registered = False
+            self.client.unregister_worker_plugin(self.plugin.name)
 
     # -- the run ------------------------------------------------------------------------------
     def execute(self) -> RunResult:
         """Run every stage over the initial tasks; returns the last stage's tasks with the run's record."""
-        check_resources(self.profiles, self._workers())
+        self._check_resources()
         resume = self.ledger.start() if self.ledger is not None else None
         self._specs = [self._spec(plan, resume) for plan in self.plans]
         first_stages = {self.labels[plan.start]: self.profiles[plan.start].name for plan in self.plans}
@@ -174,8 +180,6 @@ class Driver:
         finally:
             self._teardown_quietly()
             self.result.retries = attempts.read_and_remove(self.client, attempt_log)
-            with contextlib.suppress(Exception):  # workers may be gone; the files are small
-                self.client.run(forget_run, self.run_id)
         self._progress.close()
         self._finish_resume()
         self.result.stages = self.summaries
@@ -193,10 +197,13 @@ class Driver:
             heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch))
 
     def _in_flight_limit(self) -> int:
-        """``max_in_flight``, or 16 chains per worker thread, recounted at most once a second
-        (asking the scheduler on every completion was a round trip on the driver's hot path)."""
+        """``max_in_flight``, or 16 chains per worker thread (at least 32), recounted at most once a
+        second and only when more than 32 chains wait (asking the scheduler on every completion was a
+        round trip on the driver's hot path, and a tiny run needs no answer at all)."""
         if self.config.max_in_flight:
             return self.config.max_in_flight
+        if len(self._queue) + len(self._inflight) <= 32:  # within the floor: no need to ask
+            return 32
         now = time.perf_counter()
         if now - self._limit_checked > 1.0:
             self._limit = max(32, 16 * sum(self.client.nthreads().values()))
