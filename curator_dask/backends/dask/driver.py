@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ from curator_dask.backends.dask.plan import ChainPlan, StageProfile, check_resou
 from curator_dask.backends.dask.progress import Progress
 from curator_dask.backends.dask.resume import ResumeLedger, ResumeSpec
 from curator_dask.backends.dask.setup import RunSetupPlugin, StageSetup, exclude_failed_workers
+from curator_dask.backends.dask.shipping import workers_seen
 from curator_dask.errors import StageSetupError
 from curator_dask.metrics.run_result import RunResult, StageSummary
 from curator_dask.tasks import Task
@@ -51,6 +53,7 @@ class QueuedChain(NamedTuple):
     seq: int
     start: int
     batch: TaskSlice
+    worker: str | None = None  # where to run it, if the driver spreads a small split (see _spread)
 
 
 @dataclass(slots=True)
@@ -109,6 +112,7 @@ class Driver:
         self.labels = [attempts.chain_label([p.name for p in self.profiles[plan.start : plan.stop]]) for plan in plans]
         self._progress = Progress(config.progress, config.progress_interval, self.profiles, self.labels)
         self._limit, self._limit_checked = 32, float("-inf")
+        self._known_workers: list[str] = []  # the workers the plugin set up at the start
 
     def _spec(self, plan: ChainPlan, resume: ResumeSpec | None) -> ChainSpec:
         return ChainSpec(
@@ -148,6 +152,8 @@ class Driver:
             self.result.excluded_workers.update(excluded)
             logger.warning("excluded workers whose stage setup failed: %s", excluded)
             return
+        self._known_workers = sorted(responses)
+        workers_seen(self.client, responses)
         if not responses:  # no worker yet: the plugin sets the first ones up as they join
             self.client.wait_for_workers(1, timeout=self.config.worker_timeout)
 
@@ -164,37 +170,59 @@ class Driver:
         resume = self.ledger.start() if self.ledger is not None else None
         self._specs = [self._spec(plan, resume) for plan in self.plans]
         first_stages = {self.labels[plan.start]: self.profiles[plan.start].name for plan in self.plans}
-        attempt_log = attempts.install(self.client, self.run_id, first_stages)
-        try:
-            self._register()
-            self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
-            # as_current: as_completed and any compute() take the default client; with another
-            # Client in the process (a notebook's own), that would be the wrong one
-            with self.client.as_current():
-                self._loop()
-            self._teardown()
-        except BaseException:
-            self._progress.close(completed=False)
-            self._cancel()
-            raise
-        finally:
-            self._teardown_quietly()
-            self.result.retries = attempts.read_and_remove(self.client, attempt_log)
+        # Round trips that do not depend on each other run at once: the attempt log's install with
+        # the set-up broadcast, its read with the teardown broadcast (a side thread takes one).
+        with ThreadPoolExecutor(1, thread_name_prefix="curator-driver") as side:
+            installing = side.submit(attempts.install, self.client, self.run_id, first_stages)
+            try:
+                self._register()
+                installing.result()  # before any chain runs, or its retries go unrecorded
+                self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
+                # as_current: as_completed and any compute() take the default client; with another
+                # Client in the process (a notebook's own), that would be the wrong one
+                with self.client.as_current():
+                    self._loop()
+                tearing = side.submit(self._teardown)
+                self.result.retries = attempts.read_and_remove(self.client, installing.result())
+                self._finish_resume()
+                tearing.result()  # teardown has run on every worker before execute returns
+            except BaseException:
+                self._progress.close(completed=False)
+                self._cancel()
+                self._teardown_quietly()
+                self.result.retries = attempts.read_and_remove(self.client, installing.result())
+                raise
         self._progress.close()
-        self._finish_resume()
         self.result.stages = self.summaries
         self.result.wall_time = time.perf_counter() - self._progress.started
         if self.result.failures:
             logger.warning("%d batches failed and were dropped; see RunResult.failures", len(self.result.failures))
         return self.result
 
-    def _enqueue(self, start: int, tasks: TaskSlice) -> None:
-        for lo, hi in split_points(tasks.size, self.profiles[start].batch_size):
+    def _enqueue(self, start: int, tasks: TaskSlice, near: str | None = None) -> None:
+        points = split_points(tasks.size, self.profiles[start].batch_size)
+        places = self._spread(start, len(points), near)
+        for (lo, hi), worker in zip(points, places, strict=True):
             if isinstance(tasks.source, list):  # the driver's own tasks travel with the chain
                 batch = TaskSlice(tasks.source[tasks.lo + lo : tasks.lo + hi], 0, hi - lo)
             else:
                 batch = TaskSlice(tasks.source, tasks.lo + lo, tasks.lo + hi)
-            heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch))
+            heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch, worker))
+
+    def _spread(self, start: int, count: int, near: str | None) -> list[str | None]:
+        """Where the chains of a split of a result held by worker ``near`` should run.
+
+        Dask runs a task where its input lives, so every chain of a split lands on the worker that
+        made the input, and only work stealing (after a while) moves some away. A split into many
+        chains is queued by the scheduler as root-ish work and spread anyway; a small one (up to two
+        chains per worker) is spread here, the first chain staying with its input. The hint is loose
+        (``allow_other_workers``), and stages with resource needs are left to the scheduler.
+        """
+        workers = self._known_workers
+        if near not in workers or len(workers) < 2 or count > 2 * len(workers) or self.profiles[start].resources:
+            return [None] * count
+        first = workers.index(near)
+        return [workers[(first + j) % len(workers)] for j in range(count)]
 
     def _in_flight_limit(self) -> int:
         """``max_in_flight``, or 16 chains per worker thread (at least 32), recounted at most once a
@@ -228,6 +256,8 @@ class Driver:
                 priority=queued.start,
                 retries=self.config.max_retries,
                 pure=False,
+                workers=queued.worker,
+                allow_other_workers=queued.worker is not None,
             )
             watched = chain
             if spec.may_split or spec.stop < n:
@@ -287,7 +317,7 @@ class Driver:
         elif outcome.num_tasks and self.profiles[nxt].is_collection:
             self._parked.setdefault(nxt, []).append(TaskSlice(flight.chain, 0, outcome.num_tasks))
         elif outcome.num_tasks:
-            self._enqueue(nxt, TaskSlice(flight.chain, 0, outcome.num_tasks))
+            self._enqueue(nxt, TaskSlice(flight.chain, 0, outcome.num_tasks), near=outcome.worker)
         if self.ledger is not None and outcome.resume is not None:
             self.ledger.settle(outcome.resume)
             self.result.skipped_sources.extend(outcome.resume.skipped)

@@ -39,6 +39,7 @@ from distributed.comm import get_address_host
 
 from curator_dask.backends.base import NodeInfo, WorkerMetadata
 from curator_dask.backends.dask.adapter import AdapterFactory, StageAdapter
+from curator_dask.backends.dask.interop import stage_base_class
 from curator_dask.errors import StageSetupError
 
 __all__ = ["NODE_ID_ENV", "RunSetupPlugin", "StageSetup", "exclude_failed_workers", "forget_run", "node_id_for"]
@@ -66,6 +67,7 @@ class StageSetup:
         self.stage_name = str(stage.name)
         self.factory = factory
         self.timeout = timeout
+        self.node_setup = _has_node_setup(stage)  # without one, no node election (no lock files) is held
         self._stage_bytes = cloudpickle.dumps(stage)
         self._adapters: dict[str, StageAdapter] = {}
         self._errors: dict[str, str] = {}
@@ -111,12 +113,13 @@ class StageSetup:
             metadata = WorkerMetadata(worker_id=address, allocation={"node_id": node})
             try:
                 stage = self._stage(address)
-                run_once_per_node(
-                    self.run_id,
-                    f"{self.index:03d}",
-                    node,
-                    lambda: self.factory(copy.deepcopy(stage)).setup_on_node(NodeInfo(node_id=node), metadata),
-                )
+                if self.node_setup:
+                    run_once_per_node(
+                        self.run_id,
+                        f"{self.index:03d}",
+                        node,
+                        lambda: self.factory(copy.deepcopy(stage)).setup_on_node(NodeInfo(node_id=node), metadata),
+                    )
                 adapter = self.factory(stage)
                 adapter.setup(metadata)
             except StageSetupError as exc:
@@ -187,9 +190,17 @@ class RunSetupPlugin(WorkerPlugin):
                 await stage.teardown(worker.address)
             except Exception as exc:
                 errors.append(exc)
-        forget_run(self.run_id)  # the election is over: every worker that will set up has
+        if any(stage.node_setup for stage in self.stages):
+            forget_run(self.run_id)  # the elections are over: every worker that will set up has
         if errors:
             raise errors[0]
+
+
+def _has_node_setup(stage: Any) -> bool:
+    """Whether ``stage`` has a ``setup_on_node`` of its own (not its framework's no-op)."""
+    if "setup_on_node" in getattr(stage, "__dict__", {}):
+        return True
+    return getattr(type(stage), "setup_on_node", None) is not getattr(stage_base_class(stage), "setup_on_node", None)
 
 
 def _setup_errors(dask_worker: Any, name: str) -> tuple[str, str] | None:
