@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -87,7 +88,7 @@ def end_to_end(repeat: int) -> None:
         Pipeline("latency", stages=[Source(4), Bump("c0")]).run(DaskExecutor(cluster=spec, config={"progress": False}))
 
     def baseline() -> None:
-        with LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None) as lc, Client(lc) as c:
+        with LocalCluster(processes=True, threads_per_worker=1, dashboard_address=":0") as lc, Client(lc) as c:
             c.gather(c.map(composed, range(4), stages=1))
 
     ours_s, base_s = best(ours, repeat), best(baseline, repeat)
@@ -153,18 +154,14 @@ def timed_steps(totals: dict[str, float]) -> Iterator[None]:
                 setattr(owner, attr, original)
 
 
-def profiled(fn: Callable[[], None], repeat: int) -> tuple[float, dict[str, float]]:
-    """The best wall time of ``fn`` over ``repeat`` runs and the step breakdown of that run."""
-    best_s, best_steps = float("inf"), {}
-    for _ in range(repeat):
-        totals: dict[str, float] = defaultdict(float)
-        with timed_steps(totals):
-            began = time.perf_counter()
-            fn()
-            seconds = time.perf_counter() - began
-        if seconds < best_s:
-            best_s, best_steps = seconds, dict(totals)
-    return best_s, best_steps
+def profiled(fn: Callable[[], None]) -> tuple[float, dict[str, float]]:
+    """The wall time of one run of ``fn`` and the seconds it spent in each of ``STEPS``."""
+    totals: dict[str, float] = defaultdict(float)
+    with timed_steps(totals):
+        began = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - began
+    return seconds, dict(totals)
 
 
 def print_steps(steps: dict[str, float]) -> None:
@@ -174,7 +171,7 @@ def print_steps(steps: dict[str, float]) -> None:
 
 def warm_latency(repeat: int) -> None:
     """A tiny two-stage pipeline on a running cluster against ``client.map`` of the same work."""
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as lc, Client(lc) as c:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as lc, Client(lc) as c:
         executor = DaskExecutor(client=c, config={"progress": False})
 
         def ours() -> None:
@@ -183,31 +180,37 @@ def warm_latency(repeat: int) -> None:
         def baseline() -> None:
             assert len(c.gather(c.map(composed, range(4), stages=1, pure=False))) == 4
 
-        for fn in (ours, baseline):  # warm the workers' imports
+        for fn in (ours, baseline, ours, baseline):  # warm the workers' imports and the scheduler
             fn()
-        base_s = best(baseline, repeat)
-        ours_s, steps = profiled(ours, repeat)
-        base_s = min(base_s, best(baseline, repeat))  # interleaved, so a busy spell hits both
-
+        base, runs = [], []
+        for _ in range(repeat):  # interleaved, so a busy spell of the machine hits both alike
+            base.append(best(baseline, 1))
+            runs.append(profiled(ours))
         stages = [Source(4), *[Bump(f"c{s}") for s in range(30)]]
-        big_s, big_steps = profiled(lambda: Pipeline("setup30", stages=list(stages)).run(executor), max(1, repeat // 3))
-    print(f"warm cluster, tiny two-stage pipeline (4 batches), 2 worker processes (best of {repeat})")
-    print(f"  client.map + gather: {base_s * 1e3:7.1f} ms")
-    print(f"  DaskExecutor       : {ours_s * 1e3:7.1f} ms   ratio {ours_s / base_s:5.2f}x   (target: within 2x)")
-    print("    where the driver's time goes (best run; indented steps are part of the loop):")
-    print_steps(steps)
-    register = big_steps.get("registering set-up plugin(s)", 0.0)
-    teardown = big_steps.get("teardown", 0.0)
+        big = [profiled(lambda: Pipeline("setup30", stages=list(stages)).run(executor)) for _ in range(3)]
+    ours_s, steps = min(runs, key=lambda run: run[0])
+    base_s, base_median = min(base), statistics.median(base)
+    ours_median = statistics.median(run[0] for run in runs)
+    print(f"warm cluster, tiny two-stage pipeline (4 batches), 2 worker processes ({repeat} runs each, interleaved)")
+    print(f"  client.map + gather: best {base_s * 1e3:6.1f} ms   median {base_median * 1e3:6.1f} ms")
     print(
-        f"  30-stage pipeline on 2 workers: {big_s * 1e3:7.1f} ms in all; set-up registration "
-        f"{register * 1e3:.1f} ms, teardown {teardown * 1e3:.1f} ms"
+        f"  DaskExecutor       : best {ours_s * 1e3:6.1f} ms   median {ours_median * 1e3:6.1f} ms   ratio of bests "
+        f"{ours_s / base_s:4.2f}x, of medians {ours_median / base_median:4.2f}x   (target: within 2x)"
+    )
+    print("    where the driver's time goes (its best run; indented steps are part of the loop):")
+    print_steps(steps)
+    register = min(run[1].get("registering set-up plugin(s)", 0.0) for run in big)
+    teardown = min(run[1].get("teardown", 0.0) for run in big)
+    print(
+        f"  30-stage pipeline on 2 workers: best {min(run[0] for run in big) * 1e3:6.1f} ms in all; set-up "
+        f"registration {register * 1e3:.1f} ms, teardown {teardown * 1e3:.1f} ms (best of 3)"
     )
 
 
 def warm(n: int, stages: int, repeat: int) -> None:
     import dask.dataframe as dd
 
-    with LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None) as lc, Client(lc) as client:
+    with LocalCluster(processes=True, threads_per_worker=1, dashboard_address=":0") as lc, Client(lc) as client:
         pipeline_stages = [Source(n), *[Bump(f"c{s}") for s in range(stages)]]
         executor = DaskExecutor(client=client, config={"progress": False})
 

@@ -42,7 +42,15 @@ from curator_dask.backends.dask.adapter import AdapterFactory, StageAdapter
 from curator_dask.backends.dask.interop import stage_base_class
 from curator_dask.errors import StageSetupError
 
-__all__ = ["NODE_ID_ENV", "RunSetupPlugin", "StageSetup", "exclude_failed_workers", "forget_run", "node_id_for"]
+__all__ = [
+    "NODE_ID_ENV",
+    "RunSetupPlugin",
+    "StageSetup",
+    "elections_root",
+    "exclude_failed_workers",
+    "forget_run",
+    "node_id_for",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -235,8 +243,13 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
+def elections_root() -> Path:
+    """The folder of this node's election files: one folder per run under it."""
+    return Path(tempfile.gettempdir()) / "curator_dask-setup"
+
+
 def _election_folder(run_id: str) -> Path:
-    return Path(tempfile.gettempdir()) / "curator_dask-setup" / _safe(run_id)
+    return elections_root() / _safe(run_id)
 
 
 class NodeSetupFailed(RuntimeError):
