@@ -7,6 +7,12 @@ tiny summary task on the same worker, which tells the driver where it stopped wi
 tasks; the driver then splits it into new chains, one per batch of the next stage. Later stages
 are preferred, so results stream out while early stages still run and memory stays bounded by the
 number of chains in flight. Collection stages wait for all their input (see ``collection``).
+
+On a warm cluster a small run is a few dependent round trips, so the driver makes as few as it
+can: one worker plugin sets every stage up (``setup.RunSetupPlugin``: one broadcast, and one to
+tear down), independent round trips run at once, the scheduler is asked nothing a run does not
+need, the client sends without its usual 10 ms batching pause (``prompt_sends``), and the chains
+of a small split are spread over the workers instead of all running where their input lives.
 """
 
 from __future__ import annotations
@@ -235,10 +241,11 @@ class Driver:
         """Where the chains of a split of a result held by worker ``near`` should run.
 
         Dask runs a task where its input lives, so every chain of a split lands on the worker that
-        made the input, and only work stealing (after a while) moves some away. A split into many
-        chains is queued by the scheduler as root-ish work and spread anyway; a small one (up to two
-        chains per worker) is spread here, the first chain staying with its input. The hint is loose
-        (``allow_other_workers``), and stages with resource needs are left to the scheduler.
+        made the input, and only work stealing (after a while, and for long tasks) moves some away.
+        A small split (up to two chains per worker), where waiting for that costs the most, is
+        spread here, the first chain staying with its input; a big one is left to the scheduler
+        (root-ish queuing, stealing). The hint is loose (``allow_other_workers``: a lost worker
+        does not strand its chains), and stages with resource needs are left to the scheduler.
         """
         workers = self._known_workers
         if near not in workers or len(workers) < 2 or count > 2 * len(workers) or self.profiles[start].resources:

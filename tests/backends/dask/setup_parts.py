@@ -43,6 +43,6 @@ class ElectionSnoop(ProcessingStage[DocumentBatch, DocumentBatch]):
     def process(self, task: DocumentBatch) -> DocumentBatch:
         from distributed import get_worker
 
-        run_id = next(n for n in get_worker().plugins if n.startswith("curator-")).removeprefix("curator-")
+        run_id = get_worker().get_current_task().rsplit("-", 1)[1].split("/")[0]  # its chain's key names the run
         record(self.events_log, f"{run_id} {(elections_root() / run_id).exists()}")
         return task
