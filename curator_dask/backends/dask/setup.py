@@ -173,9 +173,9 @@ class RunSetupPlugin(WorkerPlugin):
         for stage in self.stages:  # stops at the first stage that fails here, raising its error
             await stage.setup(worker.address)
 
-    def failure(self, address: str) -> tuple[str, str] | None:
-        """``(stage name, error)`` of the first stage whose set-up failed on this worker, if any."""
-        return next(((s.stage_name, s._errors[address]) for s in self.stages if address in s._errors), None)
+    def failure(self, address: str) -> tuple[StageSetup, str] | None:
+        """The first stage whose set-up failed on this worker, with its error, if any."""
+        return next(((s, s._errors[address]) for s in self.stages if address in s._errors), None)
 
     def adapter_for(self, worker: Any, index: int) -> StageAdapter:
         """This worker's set-up copy of stage ``index``; a worker whose set-up failed says so."""
@@ -185,7 +185,7 @@ class RunSetupPlugin(WorkerPlugin):
             return adapter
         failed = self.failure(worker.address)
         if failed is not None:
-            which = "its setup" if failed[0] == stage.stage_name else f"the setup of stage {failed[0]!r}"
+            which = "its setup" if failed[0] is stage else f"the setup of stage {failed[0].stage_name!r}"
             msg = f"Stage {stage.stage_name!r} cannot run on worker {worker.address}: {which} failed there."
             msg += f"\n{failed[1]}"
             raise StageSetupError(msg)
@@ -213,7 +213,8 @@ def _has_node_setup(stage: Any) -> bool:
 
 def _setup_errors(dask_worker: Any, name: str) -> tuple[str, str] | None:
     plugin = dask_worker.plugins.get(name)
-    return None if plugin is None else plugin.failure(dask_worker.address)
+    failed = None if plugin is None else plugin.failure(dask_worker.address)
+    return None if failed is None else (failed[0].stage_name, failed[1])
 
 
 def exclude_failed_workers(client: Any, plugin: RunSetupPlugin) -> dict[str, str]:
