@@ -21,11 +21,8 @@ def test_defaults() -> None:
 
 
 def test_an_unknown_key_suggests_the_closest_one() -> None:
-    with pytest.raises(
-        ConfigError,
-        match=r"Unknown DaskExecutor config keys \['retries'\] \(did you mean 'retries' -> "
-        r"'max_retries'\?\); known keys: failure_policy, max_retries",
-    ):
+    with pytest.raises(ConfigError, match=r"Unknown DaskExecutor config keys \['retries'\] \(did you mean 'retries' -> "
+                       r"'max_retries'\?\); known keys: failure_policy, max_retries"):
         DaskExecutor(config={"retries": 3})
 
 
@@ -41,11 +38,8 @@ def test_an_unknown_key_suggests_the_closest_one() -> None:
         ({"max_retries": True}, r"max_retries must be an int >= 0; got True"),
         ({"setup_timeout": 0}, r"setup_timeout must be a positive number of seconds; got 0"),
         ({"stall_timeout": "10"}, r"stall_timeout must be a positive number of seconds; got '10'"),
-        (
-            {"progress": "yes"},
-            r"progress must be one of 'auto', 'bar', 'log', 'off' \(or True for 'auto', False for "
-            r"'off'\); got 'yes'",
-        ),
+        ({"progress": "yes"}, r"progress must be one of 'auto', 'bar', 'log', 'off' \(or True for 'auto', False for "
+                              r"'off'\); got 'yes'"),
     ],
 )
 def test_bad_values_name_the_key_and_what_is_allowed(values: dict[str, object], message: str) -> None:

@@ -52,11 +52,7 @@ def test_fingerprints_are_the_same_in_another_process() -> None:
         "print(pipeline_fingerprints([ScoreFilter(WordCountFilter(min_words=7))])[0]['fingerprint'])\n"
     )
     other = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
         env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     ).stdout.strip()
     assert other == pipeline_fingerprints([ScoreFilter(WordCountFilter(min_words=7))])[0]["fingerprint"]

@@ -24,7 +24,7 @@ from tests.backends.dask.processes import loopback_cluster
 
 pytestmark = pytest.mark.slow
 
-SHOUT = """
+SHOUT = '''
 from curator_dask.stages import ProcessingStage
 from curator_dask.tasks import DocumentBatch
 import {helpers}
@@ -44,7 +44,7 @@ class ShoutLater(Shout):
     def process(self, task: DocumentBatch) -> DocumentBatch:
         import {helpers}_late  # imported only when it runs, on the worker
         return task
-"""
+'''
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_a_stage_from_the_users_own_module_runs_on_workers_started_elsewhere(tmp
     assert len(rows) == 9 and all(r["text"].endswith("!") and r["text"][:-1] == r["text"][:-1].upper() for r in rows)
 
 
-SLEEPY = """
+SLEEPY = '''
 import time
 from curator_dask.stages import ProcessingStage
 
@@ -101,7 +101,7 @@ class NeverReady(ProcessingStage):
 
     def process(self, task):
         return task
-"""
+'''
 
 
 def test_a_setup_that_never_returns_fails_within_setup_timeout(tmp_path, user_code):
@@ -111,11 +111,8 @@ def test_a_setup_that_never_returns_fails_within_setup_timeout(tmp_path, user_co
     options = {"n_workers": 1, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
     with LocalCluster(**options) as lc, Client(lc) as client:
         began = time.monotonic()
-        with pytest.raises(
-            StageSetupError,
-            match=r"Setting up stage 'never_ready' did not finish on worker tcp://\S+ "
-            r"within 2 s \(setup_timeout\).*raise the executor config setup_timeout",
-        ):
+        with pytest.raises(StageSetupError, match=r"Setting up stage 'never_ready' did not finish on worker tcp://\S+ "
+                           r"within 2 s \(setup_timeout\).*raise the executor config setup_timeout"):
             Pipeline("sleepy", stages=[MakeBatches(1), sleepy.NeverReady()]).run(
                 DaskExecutor(client=client, config={"setup_timeout": 2, "progress": False})
             )
