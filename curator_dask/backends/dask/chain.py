@@ -1,8 +1,8 @@
 """What runs on a worker: a *chain*, one Dask task taking one batch through fused stages.
 
 A chain takes one batch for stage ``start`` and runs it and the stages after it on the same
-worker, each through that worker's set-up copy of the stage (its adapter, found in the worker's
-plugins, see ``setup``), for as long as the tasks still fit one batch of the next stage and the
+worker, each through that worker's set-up copy of the stage (its adapter, found in the run's
+worker plugin, see ``setup``), for as long as the tasks still fit one batch of the next stage and the
 next stage wants the same resources. Where a stage fans out into more than one batch, the chain
 stops and the driver splits its outputs into new chains, so fan-out becomes parallelism.
 """
@@ -44,7 +44,7 @@ class ChainSpec:
     """What a chain needs to know; one per stage a chain may start at.
 
     Attributes:
-        plugin_names: worker-plugin name of every stage of the pipeline, by stage index.
+        plugin_name: name of the run's worker plugin, which holds every stage's set-up copy.
         stage_names: the stages' names, for messages.
         batch_sizes: the effective batch size of every stage.
         start: index of the first stage this chain runs.
@@ -54,7 +54,7 @@ class ChainSpec:
         resume: the run's resume spec, when the run is resumable.
     """
 
-    plugin_names: tuple[str, ...]
+    plugin_name: str
     stage_names: tuple[str, ...]
     batch_sizes: tuple[int, ...]
     start: int
@@ -126,14 +126,14 @@ def _count_documents(outcome: ChainOutcome, index: int, batch: list[Task], out: 
 
 
 def _adapter(spec: ChainSpec, index: int, worker: Any) -> Any:
-    plugin = worker.plugins.get(spec.plugin_names[index])
+    plugin = worker.plugins.get(spec.plugin_name)
     if plugin is None:
         msg = (
-            f"Stage {spec.stage_names[index]!r} is not set up on worker {worker.address}: its plugin "
-            f"{spec.plugin_names[index]!r} is missing there (was the run cancelled?)."
+            f"Stage {spec.stage_names[index]!r} is not set up on worker {worker.address}: the run's plugin "
+            f"{spec.plugin_name!r} is missing there (was the run cancelled?)."
         )
         raise StageSetupError(msg)
-    return plugin.adapter_for(worker)
+    return plugin.adapter_for(worker, index)
 
 
 def _inputs(source: ChainOutcome | list[Task], lo: int, hi: int) -> list[Task]:

@@ -7,6 +7,12 @@ tiny summary task on the same worker, which tells the driver where it stopped wi
 tasks; the driver then splits it into new chains, one per batch of the next stage. Later stages
 are preferred, so results stream out while early stages still run and memory stays bounded by the
 number of chains in flight. Collection stages wait for all their input (see ``collection``).
+
+On a warm cluster a small run is a few dependent round trips, so the driver makes as few as it
+can: one worker plugin sets every stage up (``setup.RunSetupPlugin``: one broadcast, and one to
+tear down), independent round trips run at once, the scheduler is asked nothing a run does not
+need, the client sends without its usual 10 ms batching pause (``prompt_sends``), and the chains
+of a small split are spread over the workers instead of all running where their input lives.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -34,7 +41,8 @@ from curator_dask.backends.dask.diagnostics import StallWatch, explain_lost
 from curator_dask.backends.dask.plan import ChainPlan, StageProfile, check_resources, split_points
 from curator_dask.backends.dask.progress import Progress
 from curator_dask.backends.dask.resume import ResumeLedger, ResumeSpec
-from curator_dask.backends.dask.setup import StageSetupPlugin, exclude_failed_workers, forget_run
+from curator_dask.backends.dask.setup import RunSetupPlugin, StageSetup, exclude_failed_workers
+from curator_dask.backends.dask.shipping import workers_seen
 from curator_dask.errors import StageSetupError
 from curator_dask.metrics.run_result import RunResult, StageSummary
 from curator_dask.tasks import Task
@@ -42,6 +50,27 @@ from curator_dask.tasks import Task
 __all__ = ["Driver", "QueuedChain"]
 
 logger = logging.getLogger(__name__)
+
+
+# How long the client may hold a message to the scheduler to batch it with later ones while a run
+# goes on (distributed's default is 10 ms; its scheduler answers clients every 2 ms). Each step of a
+# run waits on the one before, so every held message was a pause of up to 10 ms on a warm cluster.
+SEND_INTERVAL_S = 0.002
+
+
+@contextlib.contextmanager
+def prompt_sends(client: Client) -> Iterator[None]:
+    """Within the block, ``client`` sends to the scheduler after at most ``SEND_INTERVAL_S``."""
+    comm = getattr(client, "scheduler_comm", None)
+    before = getattr(comm, "interval", None)
+    if not isinstance(before, int | float) or before <= SEND_INTERVAL_S:
+        yield  # another distributed, or already prompt: leave it as it is
+        return
+    comm.interval = SEND_INTERVAL_S  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        comm.interval = before  # type: ignore[union-attr]
 
 
 class QueuedChain(NamedTuple):
@@ -52,6 +81,7 @@ class QueuedChain(NamedTuple):
     seq: int
     start: int
     batch: TaskSlice
+    worker: str | None = None  # where to run it, if the driver spreads a small split (see _spread)
 
 
 @dataclass(slots=True)
@@ -96,10 +126,9 @@ class Driver:
         self.initial = initial
         self.ledger = ledger
         self.run_id = uuid.uuid4().hex[:10]
-        self.plugins = [
-            StageSetupPlugin(s, self.run_id, i, factories[i], config.setup_timeout) for i, s in enumerate(stages)
-        ]
-        self.registered = [False] * len(stages)
+        setups = [StageSetup(s, self.run_id, i, factories[i], config.setup_timeout) for i, s in enumerate(stages)]
+        self.plugin = RunSetupPlugin(setups, self.run_id)
+        self.registered = False
         self.summaries = [StageSummary(p.name) for p in profiles]
         self.result = RunResult()
         self._specs: list[ChainSpec] = []
@@ -111,10 +140,11 @@ class Driver:
         self.labels = [attempts.chain_label([p.name for p in self.profiles[plan.start : plan.stop]]) for plan in plans]
         self._progress = Progress(config.progress, config.progress_interval, self.profiles, self.labels)
         self._limit, self._limit_checked = 32, float("-inf")
+        self._known_workers: list[str] = []  # the workers the plugin set up at the start
 
     def _spec(self, plan: ChainPlan, resume: ResumeSpec | None) -> ChainSpec:
         return ChainSpec(
-            plugin_names=tuple(p.name for p in self.plugins),
+            plugin_name=self.plugin.name,
             stage_names=tuple(p.name for p in self.profiles),
             batch_sizes=tuple(p.batch_size for p in self.profiles),
             start=plan.start,
@@ -133,70 +163,104 @@ class Driver:
             info = self.client.scheduler_info()
         return {addr: dict(w.get("resources") or {}) for addr, w in info["workers"].items()}
 
+    def _check_resources(self) -> None:
+        """Fail before any work when no worker offers what a stage needs (asks the scheduler only then)."""
+        if any(p.resources for p in self.profiles):
+            check_resources(self.profiles, self._workers())
+
     def _register(self) -> None:
-        for i, plugin in enumerate(self.plugins):
-            self.registered[i] = True  # before: a setup that raises still leaves the plugin registered
-            try:
-                self.client.register_plugin(plugin, name=plugin.name)
-            except StageSetupError:
-                if self.config.on_setup_error != "exclude_worker":
-                    raise
-                excluded = exclude_failed_workers(self.client, plugin)
-                self.result.excluded_workers.update(excluded)
-                logger.warning("excluded workers whose setup of %r failed: %s", plugin.stage_name, sorted(excluded))
+        """Set every stage up on every worker: one plugin, one round trip (a broadcast) for the run."""
+        self.registered = True  # before: a set-up that raises still leaves the plugin registered
+        try:
+            responses = self.client.register_plugin(self.plugin, name=self.plugin.name)
+        except StageSetupError:
+            if self.config.on_setup_error != "exclude_worker":
+                raise
+            excluded = exclude_failed_workers(self.client, self.plugin)
+            self.result.excluded_workers.update(excluded)
+            logger.warning("excluded workers whose stage setup failed: %s", excluded)
+            return
+        self._known_workers = sorted(responses)
+        workers_seen(self.client, responses)
+        if not responses:  # no worker yet: the plugin sets the first ones up as they join
+            self.client.wait_for_workers(1, timeout=self.config.worker_timeout)
 
     def _teardown(self) -> None:
-        for i, plugin in enumerate(self.plugins):
-            if self.registered[i]:
-                self.registered[i] = False
-                self.client.unregister_worker_plugin(plugin.name)
+        """Tear every set-up stage down on every worker (and forget the node elections): one round trip."""
+        if self.registered:
+            self.registered = False
+            self.client.unregister_worker_plugin(self.plugin.name)
 
     # -- the run ------------------------------------------------------------------------------
     def execute(self) -> RunResult:
         """Run every stage over the initial tasks; returns the last stage's tasks with the run's record."""
-        check_resources(self.profiles, self._workers())
+        self._check_resources()
         resume = self.ledger.start() if self.ledger is not None else None
         self._specs = [self._spec(plan, resume) for plan in self.plans]
         first_stages = {self.labels[plan.start]: self.profiles[plan.start].name for plan in self.plans}
-        attempt_log = attempts.install(self.client, self.run_id, first_stages)
-        try:
-            self._register()
-            self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
-            # as_current: as_completed and any compute() take the default client; with another
-            # Client in the process (a notebook's own), that would be the wrong one
-            with self.client.as_current():
-                self._loop()
-            self._teardown()
-        except BaseException:
-            self._progress.close(completed=False)
-            self._cancel()
-            raise
-        finally:
-            self._teardown_quietly()
-            self.result.retries = attempts.read_and_remove(self.client, attempt_log)
-            with contextlib.suppress(Exception):  # workers may be gone; the files are small
-                self.client.run(forget_run, self.run_id)
+        # Round trips that do not depend on each other run at once: the attempt log's install with
+        # the set-up broadcast, its read with the teardown broadcast (a side thread takes one).
+        with ThreadPoolExecutor(1, thread_name_prefix="curator-driver") as side, prompt_sends(self.client):
+            installing = side.submit(attempts.install, self.client, self.run_id, first_stages)
+            try:
+                self._register()
+                installing.result()  # before any chain runs, or its retries go unrecorded
+                self._enqueue(0, TaskSlice(self.initial, 0, len(self.initial)))
+                # as_current: as_completed and any compute() take the default client; with another
+                # Client in the process (a notebook's own), that would be the wrong one
+                with self.client.as_current():
+                    self._loop()
+                tearing = side.submit(self._teardown)
+                self.result.retries = attempts.read_and_remove(self.client, installing.result())
+                self._finish_resume()
+                tearing.result()  # teardown has run on every worker before execute returns
+            except BaseException:
+                self._progress.close(completed=False)
+                self._cancel()
+                self._teardown_quietly()
+                self.result.retries = attempts.read_and_remove(self.client, installing.result())
+                raise
         self._progress.close()
-        self._finish_resume()
         self.result.stages = self.summaries
         self.result.wall_time = time.perf_counter() - self._progress.started
         if self.result.failures:
             logger.warning("%d batches failed and were dropped; see RunResult.failures", len(self.result.failures))
         return self.result
 
-    def _enqueue(self, start: int, tasks: TaskSlice) -> None:
-        for lo, hi in split_points(tasks.size, self.profiles[start].batch_size):
+    def _enqueue(self, start: int, tasks: TaskSlice, near: str | None = None) -> None:
+        points = split_points(tasks.size, self.profiles[start].batch_size)
+        places = self._spread(start, len(points), near)
+        for (lo, hi), worker in zip(points, places, strict=True):
             if isinstance(tasks.source, list):  # the driver's own tasks travel with the chain
                 batch = TaskSlice(tasks.source[tasks.lo + lo : tasks.lo + hi], 0, hi - lo)
             else:
                 batch = TaskSlice(tasks.source, tasks.lo + lo, tasks.lo + hi)
-            heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch))
+            heapq.heappush(self._queue, QueuedChain(-start, next(self._seq), start, batch, worker))
+
+    def _spread(self, start: int, count: int, near: str | None) -> list[str | None]:
+        """Where the chains of a split of a result held by worker ``near`` should run.
+
+        Dask runs a task where its input lives, so every chain of a split lands on the worker that
+        made the input, and only work stealing (after a while, and for long tasks) moves some away.
+        A small split (up to two chains per worker), where waiting for that costs the most, is
+        spread here, the first chain staying with its input; a big one is left to the scheduler
+        (root-ish queuing, stealing). The hint is loose (``allow_other_workers``: a lost worker
+        does not strand its chains), and stages with resource needs are left to the scheduler.
+        """
+        workers = self._known_workers
+        if near not in workers or len(workers) < 2 or count > 2 * len(workers) or self.profiles[start].resources:
+            return [None] * count
+        first = workers.index(near)
+        return [workers[(first + j) % len(workers)] for j in range(count)]
 
     def _in_flight_limit(self) -> int:
-        """``max_in_flight``, or 16 chains per worker thread, recounted at most once a second
-        (asking the scheduler on every completion was a round trip on the driver's hot path)."""
+        """``max_in_flight``, or 16 chains per worker thread (at least 32), recounted at most once a
+        second and only when more than 32 chains wait (asking the scheduler on every completion was a
+        round trip on the driver's hot path, and a tiny run needs no answer at all)."""
         if self.config.max_in_flight:
             return self.config.max_in_flight
+        if len(self._queue) + len(self._inflight) <= 32:  # within the floor: no need to ask
+            return 32
         now = time.perf_counter()
         if now - self._limit_checked > 1.0:
             self._limit = max(32, 16 * sum(self.client.nthreads().values()))
@@ -221,6 +285,8 @@ class Driver:
                 priority=queued.start,
                 retries=self.config.max_retries,
                 pure=False,
+                workers=queued.worker,
+                allow_other_workers=queued.worker is not None,
             )
             watched = chain
             if spec.may_split or spec.stop < n:
@@ -280,7 +346,7 @@ class Driver:
         elif outcome.num_tasks and self.profiles[nxt].is_collection:
             self._parked.setdefault(nxt, []).append(TaskSlice(flight.chain, 0, outcome.num_tasks))
         elif outcome.num_tasks:
-            self._enqueue(nxt, TaskSlice(flight.chain, 0, outcome.num_tasks))
+            self._enqueue(nxt, TaskSlice(flight.chain, 0, outcome.num_tasks), near=outcome.worker)
         if self.ledger is not None and outcome.resume is not None:
             self.ledger.settle(outcome.resume)
             self.result.skipped_sources.extend(outcome.resume.skipped)

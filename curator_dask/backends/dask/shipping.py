@@ -7,6 +7,11 @@ modules the stages use they cannot import; those that are the user's own source 
 installed package) are registered with ``cloudpickle.register_pickle_by_value``, so the stages
 reach the workers with their code, as Dask users expect of functions from ``__main__``. An
 installed package missing on the workers cannot travel that way: that is a clear error.
+
+The workers' answer is remembered per client (asking is a round trip to every worker, on a warm
+cluster a tenth of a small run); the driver calls ``workers_seen`` with the workers it set up, and
+a worker that was not asked makes the next run ask again. A worker that joins mid-run and lacks
+a module fails its stage's set-up with a message naming the module.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import importlib.util
 import sys
 import sysconfig
 import types
+import weakref
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +31,7 @@ import cloudpickle
 
 from curator_dask.errors import PipelineError
 
-__all__ = ["modules_used_by", "shipped_by_value"]
+__all__ = ["modules_used_by", "shipped_by_value", "workers_seen"]
 
 _MAX_DEPTH = 6
 _OURS = frozenset({"curator_dask", "nemo_curator", "builtins", "__main__"})
@@ -90,6 +97,36 @@ def _installed(module: Any) -> bool:
     return any(Path(file).resolve().is_relative_to(Path(p).resolve()) for p in places)
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What the workers said about some module names: which they lack, and who was asked."""
+
+    names: tuple[str, ...]
+    workers: frozenset[str]
+    missing: frozenset[str]
+
+
+_ANSWERS: weakref.WeakKeyDictionary[Any, _Answer] = weakref.WeakKeyDictionary()
+
+
+def _missing_on_workers(client: Any, names: tuple[str, ...]) -> frozenset[str]:
+    """The names some worker cannot import; the answer is reused for the same names and workers."""
+    answer = _ANSWERS.get(client)
+    if answer is None or answer.names != names:
+        replies = client.run(_missing, list(names))
+        missing = frozenset(n for found in replies.values() for n in found)
+        answer = _Answer(names, frozenset(replies), missing)
+        _ANSWERS[client] = answer
+    return answer.missing
+
+
+def workers_seen(client: Any, workers: Iterable[str]) -> None:
+    """Forget the remembered answer when ``workers`` holds a worker that was not asked."""
+    answer = _ANSWERS.get(client)
+    if answer is not None and not set(workers) <= answer.workers:
+        _ANSWERS.pop(client, None)
+
+
 @contextmanager
 def shipped_by_value(client: Any, stages: list[Any]) -> Any:
     """Within the block, the user modules of ``stages`` that some worker lacks pickle by value.
@@ -98,10 +135,7 @@ def shipped_by_value(client: Any, stages: list[Any]) -> Any:
         PipelineError: when a worker lacks an installed package a stage needs, naming it and the fix.
     """
     candidates = sorted(m for m in modules_used_by(stages) if m in sys.modules)
-    missing: set[str] = set()
-    if candidates:
-        for names in client.run(_missing, candidates).values():
-            missing.update(names)
+    missing = _missing_on_workers(client, tuple(candidates)) if candidates else frozenset()
     registered = []
     for name in sorted(missing):
         module = sys.modules[name]
