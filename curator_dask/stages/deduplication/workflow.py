@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from curator_dask.errors import ConfigError
+from curator_dask.errors import ConfigError, InputError
 from curator_dask.pipeline import Pipeline
 from curator_dask.pipeline.workflow import WorkflowBase, WorkflowRunResult
 from curator_dask.stages.base import ProcessingStage
@@ -231,9 +231,11 @@ class DeduplicationWorkflow(WorkflowBase):
         options = {**self.stage_options(id_field), "perform_removal": False, "drop_id_field": False}
         stage = self.stage_class(**options, **self.options)
         first = Pipeline(name=type(self).__name__, stages=[self.reader(), *self.batch_stages(stage), stage])
+        stamp = _input_stamp(self.reader())  # the second pass must read exactly what the first read
         with _one_cluster(executor) as runner:
             began = time.perf_counter()
             found = first.run(runner)
+            _check_unchanged(self.reader(), stamp, "before the documents were read again to remove the duplicates")
             steps.seconds["read_minhash"] = time.perf_counter() - began  # less the stage's own time, in run()
             ids = _ids_of(found, id_field)
             steps.mark("removal_write")
@@ -241,6 +243,7 @@ class DeduplicationWorkflow(WorkflowBase):
             remove = DropIdsStage(ids, id_field, drop_id_field=self.id_field is None)
             second = Pipeline(name=type(self).__name__, stages=[self.reader(), remove, self.writer()])
             written = second.run(runner)
+            _check_unchanged(self.reader(), stamp, f"while the documents were written to {self.output_path}")
             steps.seconds["removal_write"] = time.perf_counter() - began
         return found, written
 
@@ -298,6 +301,35 @@ def _one_cluster(executor: Any) -> Iterator[Any]:
         yield DaskExecutor(client=handle.client)
     finally:
         handle.close()
+
+
+def _input_stamp(reader: Any) -> dict[str, list[Any]]:
+    """Size and modification time of each file ``reader`` reads (see ``fingerprint.input_fingerprint``)."""
+    from curator_dask.backends.dask.fingerprint import input_fingerprint
+
+    partitioning = reader._partitioning_stage()
+    return input_fingerprint([path for path, _ in partitioning.list_files()], partitioning.storage_options)
+
+
+def _check_unchanged(reader: Any, stamp: dict[str, list[Any]], when: str) -> None:
+    """Fail when the input files differ from ``stamp``: the ids found would not match the documents.
+
+    Raises:
+        InputError: naming the files added, removed or changed.
+    """
+    now = _input_stamp(reader)
+    if now == stamp:
+        return
+    changed = sorted(p for p in stamp.keys() | now.keys() if stamp.get(p) != now.get(p))
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    msg = (
+        f"The input of fuzzy deduplication changed {when}: {shown} (added, removed, or a different size or "
+        "modification time). The duplicates were found in the files as they were, so removing them from the "
+        "changed files could drop unique documents or keep duplicates. Nothing was deleted; any output "
+        "written is from the changed files. Leave the input unchanged while the workflow runs and run it "
+        "again (or run it with perform_removal=False and apply the ids with TextDuplicatesRemovalWorkflow)."
+    )
+    raise InputError(msg)
 
 
 def _ids_of(tasks: list[Task], id_field: str) -> Any:

@@ -78,3 +78,32 @@ def test_a_missing_text_column_is_refused_as_without_the_first_pass(client, tmp_
     ):
         workflow.run(DaskExecutor(client=client))
     assert not (tmp_path / "out").exists()
+
+
+class _EditsInputAfterFirstRun(DaskExecutor):
+    """A DaskExecutor that, as a user might, replaces one input file once the first pass is done."""
+
+    def __init__(self, victim, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.victim, self.runs = victim, 0
+
+    def execute(self, stages, initial_tasks=None):
+        result = super().execute(stages, initial_tasks)
+        self.runs += 1
+        if self.runs == 1:
+            frame = pd.read_parquet(self.victim)
+            frame.iloc[:-1].to_parquet(self.victim)  # one document fewer: every later id would shift
+        return result
+
+
+def test_an_input_changed_between_the_passes_stops_the_run_before_anything_is_removed(client, tmp_path) -> None:
+    src = tmp_path / "in"
+    write_parquet(src, near_duplicates(120, seed=3, duplicate_share=0.4), num_files=3, columns=["id", "text"])
+    victim = sorted(src.glob("*.parquet"))[1]
+    workflow = FuzzyDeduplicationWorkflow(input_path=str(src), output_path=str(tmp_path / "out"), id_field=None)
+    executor = _EditsInputAfterFirstRun(victim, client=client, config={"progress": False})
+    expected = rf"changed before the documents were read again.*{victim.name}.*Nothing was deleted"
+    with pytest.raises(InputError, match=expected):
+        workflow.run(executor)
+    assert executor.runs == 1  # the second pass never started
+    assert not list((tmp_path / "out").glob("*.parquet"))
