@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 import dask
-import dask.dataframe as dd
 from distributed import futures_of, wait
 
 from curator_dask.backends.dask.chain import ChainOutcome, TaskSlice
@@ -70,6 +69,7 @@ def run_collection_stage(
         One future per output partition (each a ``ChainOutcome`` for the next stage) and the
         stage's performance record.
     """
+    import dask.dataframe as dd  # here, not at the top: workers import this module and need none of it
     began = time.perf_counter()
     parts = [client.submit(frame_of, p.source, p.lo, p.hi, str(stage.name), pure=False) for p in pieces]
     meta = client.submit(empty_like, parts[0]).result()
