@@ -51,6 +51,7 @@ class FlatTokens:
     n_docs: int
     _ngrams: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _vocab_list: list[str] | None = field(default=None, repr=False)
+    _counts: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_lists(cls, lists: pa.Array, keep_token: Callable[[pa.Array], pa.Array] | None = None) -> FlatTokens:
@@ -66,8 +67,10 @@ class FlatTokens:
         return cls(doc=doc, ids=ids, lens=lens, vocab=encoded.dictionary, n_docs=len(lists))
 
     def counts(self) -> np.ndarray:
-        """Number of tokens of each document."""
-        return np.bincount(self.doc, minlength=self.n_docs)
+        """Number of tokens of each document (counted once; callers must not change it)."""
+        if self._counts is None:
+            self._counts = np.bincount(self.doc, minlength=self.n_docs)
+        return self._counts
 
     def sum_per_doc(self, weights: np.ndarray) -> np.ndarray:
         """Per document, the sum of ``weights`` over its tokens (exact for integer weights below 2**53)."""
@@ -112,14 +115,19 @@ class FlatTokens:
     def subset(self, keep: np.ndarray, remap: np.ndarray) -> FlatTokens:
         """The tokens of the kept documents (``keep`` per old document, ``remap`` old->new position)."""
         mask = keep[self.doc]
+        # A cascade asks for n-grams in increasing order and builds order n from n - 1 (n - 2 for
+        # a top n-gram's bound): the two highest orders are all the next filter can use, and
+        # subsetting every lower one too cost more than the n-gram filters' own work.
+        carried = sorted(self._ngrams)[-2:]
         return FlatTokens(
             doc=remap[self.doc[mask]],
             ids=self.ids[mask],
             lens=self.lens[mask],
             vocab=self.vocab,
             n_docs=int(keep.sum()),
-            _ngrams={n: ids[mask] for n, ids in self._ngrams.items()},
+            _ngrams={n: self._ngrams[n][mask] for n in carried},
             _vocab_list=self._vocab_list,
+            _counts=None if self._counts is None else self._counts[keep],
         )
 
 
@@ -155,13 +163,17 @@ class TextColumn:
         self.arrow = arrow
         self.index = index
         self._views: dict[str, object] = {}
+        # Views of an earlier column that this one is a subset of, each with this column's
+        # positions in it; subset only when a filter asks for one (most filters use one or none).
+        self._inherited: dict[str, tuple[object, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.arrow)
 
     def _view(self, name: str, build: Callable[[], _T]) -> _T:
         if name not in self._views:
-            self._views[name] = build()
+            inherited = self._inherited.pop(name, None)
+            self._views[name] = build() if inherited is None else _subset_view(*inherited)
         return cast(_T, self._views[name])
 
     def nchar(self) -> np.ndarray:
@@ -209,17 +221,22 @@ class TextColumn:
         return out
 
     def subset(self, positions: np.ndarray, arrow: pa.Array, index: pd.Index) -> TextColumn:
-        """This column's views restricted to the documents at increasing ``positions``."""
-        keep = np.zeros(len(self), dtype=bool)
-        keep[positions] = True
-        remap = np.cumsum(keep) - 1
+        """This column's views restricted to the documents at increasing ``positions`` (when first used)."""
         new = TextColumn(arrow, index)
-        for name, view in self._views.items():
-            if isinstance(view, FlatTokens):
-                new._views[name] = view.subset(keep, remap)
-            elif name == "nchar":
-                new._views[name] = cast(np.ndarray, view)[positions]
+        new._inherited = {name: (view, where[positions]) for name, (view, where) in self._inherited.items()}
+        new._inherited.update((name, (view, positions)) for name, view in self._views.items())
         return new
+
+
+def _subset_view(view: object, positions: np.ndarray) -> object:
+    """A view (tokens, per-document values or strings) of the documents at increasing ``positions``."""
+    if isinstance(view, FlatTokens):
+        keep = np.zeros(view.n_docs, dtype=bool)
+        keep[positions] = True
+        return view.subset(keep, np.cumsum(keep) - 1)
+    if isinstance(view, np.ndarray):
+        return view[positions]
+    return [cast(list, view)[i] for i in positions.tolist()]
 
 
 def _to_arrow(texts: pd.Series) -> pa.Array:
