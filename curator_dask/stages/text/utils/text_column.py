@@ -24,9 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curator_dask.errors import InputError
+from curator_dask.stages.text.utils._text_kernels import kernels
 from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
 
-__all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "ratio", "text_column"]
+__all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "number_ngrams", "ratio", "text_column"]
 
 _T = TypeVar("_T")
 _LOCAL = threading.local()
@@ -98,18 +99,8 @@ class FlatTokens:
         the (n-1)-gram ids so that each order costs one hash pass, and kept for the next filter.
         """
         if n not in self._ngrams:
-            if n == 1:
-                self._ngrams[1] = _factorize_by_doc(self.doc * (len(self.vocab) + 1) + self.ids, self.doc)
-                return self._ngrams[1]
-            prev = self.ngram_ids(n - 1)
-            out = np.full(len(self.ids), -1, dtype=np.int64)
-            width = len(self.ids) - n + 1
-            if width > 0:
-                # Documents are contiguous, so a window lies in one document iff its ends do.
-                valid = self.doc[:width] == self.doc[n - 1 :]
-                keys = prev[:width][valid] * (len(self.vocab) + 1) + self.ids[n - 1 :][valid]
-                out[:width][valid] = _factorize_by_doc(keys, self.doc[:width][valid])
-            self._ngrams[n] = out
+            prev = self.ngram_ids(n - 1) if n > 1 else self.ids
+            self._ngrams[n] = number_ngrams(prev, self.ids, self.doc, n, self.n_docs, len(self.vocab) + 1)
         return self._ngrams[n]
 
     def subset(self, keep: np.ndarray, remap: np.ndarray) -> FlatTokens:
@@ -129,6 +120,29 @@ class FlatTokens:
             _vocab_list=self._vocab_list,
             _counts=None if self._counts is None else self._counts[keep],
         )
+
+
+def number_ngrams(
+    prev: np.ndarray, ids: np.ndarray, doc: np.ndarray, n: int, n_docs: int, width: int, compiled: bool = True
+) -> np.ndarray:
+    """Order-``n`` n-gram ids from the order-``n - 1`` ones (``prev``; ``ids`` for n = 1), as ``ngram_ids``.
+
+    ``compiled`` uses the numba kernel where numba can be imported; the array code (the fallback)
+    numbers exactly as it does. ``width`` exceeds every word id.
+    """
+    compiled_kernels = kernels() if compiled else None
+    if compiled_kernels is not None:
+        return compiled_kernels.number(prev, ids, doc, n, n_docs)
+    if n == 1:
+        return _factorize_by_doc(doc * width + ids, doc)
+    out = np.full(len(ids), -1, dtype=np.int64)
+    windows = len(ids) - n + 1
+    if windows > 0:
+        # Documents are contiguous, so a window lies in one document iff its ends do.
+        valid = doc[:windows] == doc[n - 1 :]
+        keys = prev[:windows][valid] * width + ids[n - 1 :][valid]
+        out[:windows][valid] = _factorize_by_doc(keys, doc[:windows][valid])
+    return out
 
 
 def _factorize_by_doc(keys: np.ndarray, docs: np.ndarray, chunk: int = 16384) -> np.ndarray:
@@ -205,12 +219,18 @@ class TextColumn:
         """Non-overlapping matches of an RE2 ``pattern`` in each document."""
         return pc.count_substring_regex(self.arrow, pattern).to_numpy(zero_copy_only=False).astype(np.int64)
 
-    def count_bytes(self, table: np.ndarray) -> np.ndarray:
-        """Sum of ``table[byte]`` over the UTF-8 bytes of each document (for ASCII character classes)."""
+    def count_bytes(self, table: np.ndarray, compiled: bool = True) -> np.ndarray:
+        """Sum of ``table[byte]`` over the UTF-8 bytes of each document (for ASCII character classes).
+
+        ``compiled``: one pass of a numba kernel where numba can be imported, else numpy's.
+        """
         offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
         data = self.arrow.buffers()[2]
         if len(self) == 0 or data is None or offsets[-1] == offsets[0]:
             return np.zeros(len(self), dtype=np.int64)
+        compiled_kernels = kernels() if compiled else None
+        if compiled_kernels is not None:
+            return compiled_kernels.count_bytes(np.frombuffer(data, dtype=np.uint8), offsets, table)
         # One byte of table values per text byte, summed per document: a running int64 sum would
         # allocate (and page-fault in) eight bytes per text byte, which costs more than the sums.
         values = np.take(table, np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]])
