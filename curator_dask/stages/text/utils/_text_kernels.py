@@ -84,6 +84,14 @@ def kernels() -> SimpleNamespace | None:
         key_b = np.empty(cap, dtype=np.int64)
         value = np.empty(cap, dtype=np.int64)
         stamp = np.full(cap, -1, dtype=np.int64)
+        # Which (n-1)-grams occur once in their document (ids are unique per document); an n-gram
+        # ends past the last (n-1)-gram of its document, so only windows p < end are counted.
+        seen = np.zeros(max(prev.max() + 2, 1) if n > 1 and size else 1, dtype=np.int64)
+        if n > 1:
+            for d in range(n_docs):
+                for p in range(starts[d], starts[d + 1] - n + 1):
+                    seen[prev[p]] += 1
+        once = seen == 1
         following = 0
         for d in range(n_docs):
             start, end = starts[d], starts[d + 1] - n + 1  # windows inside the document
@@ -100,6 +108,10 @@ def kernels() -> SimpleNamespace | None:
             mask -= 1
             for p in range(start, end):
                 a = prev[p] if n > 1 else 0
+                if n > 1 and once[a]:  # an (n-1)-gram seen once in its document starts one n-gram
+                    out[p] = following
+                    following += 1
+                    continue
                 b = ids[p + n - 1]
                 h = a * 0x2545F4914F6CDD1D + b  # int64 arithmetic wraps; the mask keeps low bits
                 h ^= h >> 29
