@@ -12,10 +12,12 @@ never on a filter, so filters stay small and picklable, and threads never share 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TypeVar, cast
 
 import numpy as np
@@ -24,10 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from curator_dask.errors import InputError
-from curator_dask.stages.text.utils._text_kernels import kernels
 from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
 
-__all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "number_ngrams", "ratio", "text_column"]
+__all__ = ["FlatTokens", "TextColumn", "clear_cache", "kernels", "max_per_doc", "number_ngrams", "ratio", "text_column"]
 
 _T = TypeVar("_T")
 _LOCAL = threading.local()
@@ -120,6 +121,16 @@ class FlatTokens:
             _vocab_list=self._vocab_list,
             _counts=None if self._counts is None else self._counts[keep],
         )
+
+
+@functools.cache
+def kernels() -> ModuleType | None:
+    """The compiled kernels (``_text_kernels``), or None where numba cannot be imported (array code then)."""
+    try:
+        from curator_dask.stages.text.utils import _text_kernels
+    except ImportError:  # pragma: no cover - numba is a dependency; the array code gives the same numbers
+        return None
+    return _text_kernels
 
 
 def number_ngrams(
