@@ -214,6 +214,12 @@ class TextColumn:
         # pyarrow yields "" around leading/trailing whitespace and for "", where str.split() yields nothing.
         return self._view("words", lambda: FlatTokens.from_lists(pc.utf8_split_whitespace(self.arrow), _nonempty))
 
+    def _buffers(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """The UTF-8 bytes of the whole data buffer (None when it has none) and this array's offsets into it."""
+        offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
+        data = self.arrow.buffers()[2]
+        return (None if data is None else np.frombuffer(data, dtype=np.uint8)), offsets
+
     def lines(self) -> FlatTokens:
         """Non-blank lines, as ``get_sentences`` returns them (unstripped)."""
         return self._view("lines", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n"), _nonblank))
@@ -235,16 +241,15 @@ class TextColumn:
 
         ``compiled``: one pass of a numba kernel where numba can be imported, else numpy's.
         """
-        offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
-        data = self.arrow.buffers()[2]
+        data, offsets = self._buffers()
         if len(self) == 0 or data is None or offsets[-1] == offsets[0]:
             return np.zeros(len(self), dtype=np.int64)
         compiled_kernels = kernels() if compiled else None
         if compiled_kernels is not None:
-            return compiled_kernels.count_bytes(np.frombuffer(data, dtype=np.uint8), offsets, table)
+            return compiled_kernels.count_bytes(data, offsets, table)
         # One byte of table values per text byte, summed per document: a running int64 sum would
         # allocate (and page-fault in) eight bytes per text byte, which costs more than the sums.
-        values = np.take(table, np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]])
+        values = np.take(table, data[offsets[0] : offsets[-1]])
         starts, sizes = offsets[:-1] - offsets[0], np.diff(offsets)
         out = np.zeros(len(self), dtype=np.int64)
         nonempty = sizes > 0  # reduceat needs increasing starts inside the array
