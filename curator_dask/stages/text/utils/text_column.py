@@ -225,7 +225,13 @@ class TextColumn:
         return self._view("lines", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n"), _nonblank))
 
     def line_count(self) -> np.ndarray:
-        """Number of non-blank lines of each document (``len(get_sentences(text))``), one RE2 pass."""
+        """Number of non-blank lines of each document (``len(get_sentences(text))``).
+
+        Counted from the lines where a filter has split them already (the repeated-lines filters
+        run before the line-ratio ones in NeMo's cascade), else with one RE2 pass over the texts.
+        """
+        if "lines" in self._views or "lines" in self._inherited:
+            return self._view("line_count", lambda: self.lines().counts())
         return self._view("line_count", lambda: self.count_regex(PATTERN_NONBLANK_LINE))
 
     def paragraphs(self) -> FlatTokens:

@@ -139,3 +139,12 @@ def test_same_labels_other_texts_are_never_taken_from_the_cache(docs: list[str])
     kept = texts.iloc[::2]
     changed = pd.Series([t[::-1] for t in kept], index=kept.index)  # same labels, same lengths
     assert _scores_equal(flt.score_batch(changed), pd.Series([flt.score_document(t) for t in changed]))
+
+
+def test_line_counts_from_split_lines_are_the_regex_counts(docs: list[str]) -> None:
+    col = _column(docs)
+    by_regex = col.line_count().copy()
+    assert by_regex.tolist() == [len([ln for ln in t.split("\n") if ln.strip()]) for t in docs]
+    col = _column(docs)
+    col.lines()  # a repeated-lines filter split them: the count comes from those lines
+    np.testing.assert_array_equal(col.line_count(), by_regex)
