@@ -69,9 +69,10 @@ class FlatTokens:
         return cls(doc=doc, ids=ids, lens=lens, vocab=encoded.dictionary, n_docs=len(lists))
 
     def counts(self) -> np.ndarray:
-        """Number of tokens of each document (counted once; callers must not change it)."""
+        """Number of tokens of each document (counted once, read-only: filters share it)."""
         if self._counts is None:
             self._counts = np.bincount(self.doc, minlength=self.n_docs)
+            self._counts.flags.writeable = False
         return self._counts
 
     def sum_per_doc(self, weights: np.ndarray) -> np.ndarray:
@@ -111,6 +112,9 @@ class FlatTokens:
         # a top n-gram's bound): the two highest orders are all the next filter can use, and
         # subsetting every lower one too cost more than the n-gram filters' own work.
         carried = sorted(self._ngrams)[-2:]
+        counts = None if self._counts is None else self._counts[keep]
+        if counts is not None:
+            counts.flags.writeable = False
         return FlatTokens(
             doc=remap[self.doc[mask]],
             ids=self.ids[mask],
@@ -119,7 +123,7 @@ class FlatTokens:
             n_docs=int(keep.sum()),
             _ngrams={n: self._ngrams[n][mask] for n in carried},
             _vocab_list=self._vocab_list,
-            _counts=None if self._counts is None else self._counts[keep],
+            _counts=counts,
         )
 
 

@@ -148,3 +148,12 @@ def test_line_counts_from_split_lines_are_the_regex_counts(docs: list[str]) -> N
     col = _column(docs)
     col.lines()  # a repeated-lines filter split them: the count comes from those lines
     np.testing.assert_array_equal(col.line_count(), by_regex)
+
+
+def test_shared_word_counts_are_read_only_also_after_a_drop() -> None:
+    # Filters share one counts array per batch: a filter writing into it would change the others' scores.
+    words = _column(["one two three", "four five", "six"]).words()
+    for counts in (words.counts(), words.subset(np.array([True, False, True]), np.array([0, 0, 1])).counts()):
+        with pytest.raises(ValueError, match="read-only"):
+            counts[0] = 99
+    assert words.counts().tolist() == [3, 2, 1]
