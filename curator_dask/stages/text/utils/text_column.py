@@ -4,20 +4,21 @@ A cascade of ``ScoreFilter`` stages hands every filter the same texts, minus tho
 Splitting the column into words, lines and paragraphs (and numbering its n-grams) is the costly
 part, so the last ``TextColumn`` built on this thread is kept: when the next filter's column is
 the same texts, or a subsequence of them in the same order (checked by index, then by content), the
-cached views are reused or subset instead of rebuilt. The cache lives in a ``threading.local``,
-never on a filter, so filters stay small and picklable, and threads never share a column.
+cached views are reused or subset instead of rebuilt. A subset column keeps its parent's views
+with its positions in them and subsets a view only when a filter first asks for it, so a filter
+that drops rows costs nothing for the views the next filters do not use. The cache lives in a
+``threading.local``, never on a filter, so filters stay small and picklable, and threads never
+share a column. The numba kernels of ``_text_kernels`` do the n-gram numbering (``ngram_ids``)
+and the byte counts; the array code they replace stays as the fallback without numba.
 
 ``ratio`` and ``max_per_doc`` are the per-document reductions the filters' batch paths share.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TypeVar, cast
 
 import numpy as np
@@ -27,8 +28,9 @@ import pyarrow.compute as pc
 
 from curator_dask.errors import InputError
 from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
+from curator_dask.stages.text.utils.ngram_ids import kernels, number_ngrams
 
-__all__ = ["FlatTokens", "TextColumn", "clear_cache", "kernels", "max_per_doc", "number_ngrams", "ratio", "text_column"]
+__all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "ratio", "text_column"]
 
 _T = TypeVar("_T")
 _LOCAL = threading.local()
@@ -125,56 +127,6 @@ class FlatTokens:
             _vocab_list=self._vocab_list,
             _counts=counts,
         )
-
-
-@functools.cache
-def kernels() -> ModuleType | None:
-    """The compiled kernels (``_text_kernels``), or None where numba cannot be imported (array code then)."""
-    try:
-        from curator_dask.stages.text.utils import _text_kernels
-    except ImportError:  # pragma: no cover - numba is a dependency; the array code gives the same numbers
-        return None
-    return _text_kernels
-
-
-def number_ngrams(
-    prev: np.ndarray, ids: np.ndarray, doc: np.ndarray, n: int, n_docs: int, width: int, compiled: bool = True
-) -> np.ndarray:
-    """Order-``n`` n-gram ids from the order-``n - 1`` ones (``prev``; ``ids`` for n = 1), as ``ngram_ids``.
-
-    ``compiled`` uses the numba kernel where numba can be imported; the array code (the fallback)
-    numbers exactly as it does. ``width`` exceeds every word id.
-    """
-    compiled_kernels = kernels() if compiled else None
-    if compiled_kernels is not None:
-        return compiled_kernels.number(prev, ids, doc, n, n_docs)
-    if n == 1:
-        return _factorize_by_doc(doc * width + ids, doc)
-    out = np.full(len(ids), -1, dtype=np.int64)
-    windows = len(ids) - n + 1
-    if windows > 0:
-        # Documents are contiguous, so a window lies in one document iff its ends do.
-        valid = doc[:windows] == doc[n - 1 :]
-        keys = prev[:windows][valid] * width + ids[n - 1 :][valid]
-        out[:windows][valid] = _factorize_by_doc(keys, doc[:windows][valid])
-    return out
-
-
-def _factorize_by_doc(keys: np.ndarray, docs: np.ndarray, chunk: int = 16384) -> np.ndarray:
-    """``pd.factorize(keys)[0]`` for keys that never repeat across documents (``docs`` sorted).
-
-    Factorizing a few documents at a time keeps the hash table in cache, about four times faster
-    on large batches; codes stay unique and numbered in order of first appearance.
-    """
-    size = len(keys)
-    bounds = np.unique(np.r_[np.searchsorted(docs, docs[::chunk], side="left"), size])
-    out = np.empty(size, dtype=np.int64)
-    offset = 0
-    for start, end in itertools.pairwise(bounds):
-        codes = pd.factorize(keys[start:end])[0]
-        out[start:end] = codes + offset
-        offset += int(codes.max()) + 1
-    return out
 
 
 def _nonempty(tokens: pa.Array) -> pa.Array:

@@ -23,7 +23,8 @@ from curator_dask.stages.text.filters.heuristic import (
 )
 from curator_dask.stages.text.filters.heuristic.repetition.repetition import duplicate_ngram_chars, top_ngram_chars
 from curator_dask.stages.text.filters.heuristic.string import _ALNUM_TABLE, _DIGIT_TABLE, _WHITE_SPACE_TABLE
-from curator_dask.stages.text.utils.text_column import TextColumn, clear_cache, kernels, number_ngrams, text_column
+from curator_dask.stages.text.utils.ngram_ids import kernels, number_ngrams
+from curator_dask.stages.text.utils.text_column import TextColumn, clear_cache, text_column
 
 pytestmark = pytest.mark.skipif(kernels() is None, reason="numba cannot be imported")
 

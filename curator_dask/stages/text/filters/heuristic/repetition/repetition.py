@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from curator_dask.stages.text.filters.doc_filter import BoundedFilter
-from curator_dask.stages.text.utils.text_column import FlatTokens, TextColumn, kernels, max_per_doc, ratio, text_column
+from curator_dask.stages.text.utils.ngram_ids import kernels
+from curator_dask.stages.text.utils.text_column import FlatTokens, TextColumn, max_per_doc, ratio, text_column
 from curator_dask.stages.text.utils.text_utils import (
     get_ngrams,
     get_paragraphs,
