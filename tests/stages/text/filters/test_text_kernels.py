@@ -158,3 +158,13 @@ def test_shared_word_counts_are_read_only_also_after_a_drop() -> None:
         with pytest.raises(ValueError, match="read-only"):
             counts[0] = 99
     assert words.counts().tolist() == [3, 2, 1]
+
+
+@pytest.mark.parametrize("texts", [[], ["", " ", "\n\n", "\t\r\n "], ["one"]], ids=["no-rows", "no-words", "one-word"])
+def test_batches_without_words_or_rows_score_as_per_document(texts: list[str]) -> None:
+    for flt in english_heuristic_filters():
+        clear_cache()
+        batch = pd.Series(texts, dtype=object)
+        expected = pd.Series([flt.score_document(t) for t in texts], dtype=object)
+        assert _scores_equal(flt.score_batch(batch), expected), flt.name
+        assert flt.decide_batch(batch).tolist() == [flt.keep_document(s) for s in expected], flt.name
