@@ -4,15 +4,18 @@ A cascade of ``ScoreFilter`` stages hands every filter the same texts, minus tho
 Splitting the column into words, lines and paragraphs (and numbering its n-grams) is the costly
 part, so the last ``TextColumn`` built on this thread is kept: when the next filter's column is
 the same texts, or a subsequence of them in the same order (checked by index, then by content), the
-cached views are reused or subset instead of rebuilt. The cache lives in a ``threading.local``,
-never on a filter, so filters stay small and picklable, and threads never share a column.
+cached views are reused or subset instead of rebuilt. A subset column keeps its parent's views
+with its positions in them and subsets a view only when a filter first asks for it, so a filter
+that drops rows costs nothing for the views the next filters do not use. The cache lives in a
+``threading.local``, never on a filter, so filters stay small and picklable, and threads never
+share a column. The numba kernels of ``_text_kernels`` do the n-gram numbering (``ngram_ids``)
+and the byte counts; the array code they replace stays as the fallback without numba.
 
 ``ratio`` and ``max_per_doc`` are the per-document reductions the filters' batch paths share.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ import pyarrow.compute as pc
 
 from curator_dask.errors import InputError
 from curator_dask.stages.text.utils.constants import PATTERN_NONBLANK_LINE, PY_WHITESPACE
+from curator_dask.stages.text.utils.ngram_ids import kernels, number_ngrams
 
 __all__ = ["FlatTokens", "TextColumn", "clear_cache", "max_per_doc", "ratio", "text_column"]
 
@@ -51,6 +55,7 @@ class FlatTokens:
     n_docs: int
     _ngrams: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _vocab_list: list[str] | None = field(default=None, repr=False)
+    _counts: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_lists(cls, lists: pa.Array, keep_token: Callable[[pa.Array], pa.Array] | None = None) -> FlatTokens:
@@ -66,8 +71,11 @@ class FlatTokens:
         return cls(doc=doc, ids=ids, lens=lens, vocab=encoded.dictionary, n_docs=len(lists))
 
     def counts(self) -> np.ndarray:
-        """Number of tokens of each document."""
-        return np.bincount(self.doc, minlength=self.n_docs)
+        """Number of tokens of each document (counted once, read-only: filters share it)."""
+        if self._counts is None:
+            self._counts = np.bincount(self.doc, minlength=self.n_docs)
+            self._counts.flags.writeable = False
+        return self._counts
 
     def sum_per_doc(self, weights: np.ndarray) -> np.ndarray:
         """Per document, the sum of ``weights`` over its tokens (exact for integer weights below 2**53)."""
@@ -95,49 +103,30 @@ class FlatTokens:
         the (n-1)-gram ids so that each order costs one hash pass, and kept for the next filter.
         """
         if n not in self._ngrams:
-            if n == 1:
-                self._ngrams[1] = _factorize_by_doc(self.doc * (len(self.vocab) + 1) + self.ids, self.doc)
-                return self._ngrams[1]
-            prev = self.ngram_ids(n - 1)
-            out = np.full(len(self.ids), -1, dtype=np.int64)
-            width = len(self.ids) - n + 1
-            if width > 0:
-                # Documents are contiguous, so a window lies in one document iff its ends do.
-                valid = self.doc[:width] == self.doc[n - 1 :]
-                keys = prev[:width][valid] * (len(self.vocab) + 1) + self.ids[n - 1 :][valid]
-                out[:width][valid] = _factorize_by_doc(keys, self.doc[:width][valid])
-            self._ngrams[n] = out
+            prev = self.ngram_ids(n - 1) if n > 1 else self.ids
+            self._ngrams[n] = number_ngrams(prev, self.ids, self.doc, n, self.n_docs, len(self.vocab) + 1)
         return self._ngrams[n]
 
     def subset(self, keep: np.ndarray, remap: np.ndarray) -> FlatTokens:
         """The tokens of the kept documents (``keep`` per old document, ``remap`` old->new position)."""
         mask = keep[self.doc]
+        # A cascade asks for n-grams in increasing order and builds order n from n - 1 (n - 2 for
+        # a top n-gram's bound): the two highest orders are all the next filter can use, and
+        # subsetting every lower one too cost more than the n-gram filters' own work.
+        carried = sorted(self._ngrams)[-2:]
+        counts = None if self._counts is None else self._counts[keep]
+        if counts is not None:
+            counts.flags.writeable = False
         return FlatTokens(
             doc=remap[self.doc[mask]],
             ids=self.ids[mask],
             lens=self.lens[mask],
             vocab=self.vocab,
             n_docs=int(keep.sum()),
-            _ngrams={n: ids[mask] for n, ids in self._ngrams.items()},
+            _ngrams={n: self._ngrams[n][mask] for n in carried},
             _vocab_list=self._vocab_list,
+            _counts=counts,
         )
-
-
-def _factorize_by_doc(keys: np.ndarray, docs: np.ndarray, chunk: int = 16384) -> np.ndarray:
-    """``pd.factorize(keys)[0]`` for keys that never repeat across documents (``docs`` sorted).
-
-    Factorizing a few documents at a time keeps the hash table in cache, about four times faster
-    on large batches; codes stay unique and numbered in order of first appearance.
-    """
-    size = len(keys)
-    bounds = np.unique(np.r_[np.searchsorted(docs, docs[::chunk], side="left"), size])
-    out = np.empty(size, dtype=np.int64)
-    offset = 0
-    for start, end in itertools.pairwise(bounds):
-        codes = pd.factorize(keys[start:end])[0]
-        out[start:end] = codes + offset
-        offset += int(codes.max()) + 1
-    return out
 
 
 def _nonempty(tokens: pa.Array) -> pa.Array:
@@ -155,13 +144,17 @@ class TextColumn:
         self.arrow = arrow
         self.index = index
         self._views: dict[str, object] = {}
+        # Views of an earlier column that this one is a subset of, each with this column's
+        # positions in it; subset only when a filter asks for one (most filters use one or none).
+        self._inherited: dict[str, tuple[object, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.arrow)
 
     def _view(self, name: str, build: Callable[[], _T]) -> _T:
         if name not in self._views:
-            self._views[name] = build()
+            inherited = self._inherited.pop(name, None)
+            self._views[name] = build() if inherited is None else _subset_view(*inherited)
         return cast(_T, self._views[name])
 
     def nchar(self) -> np.ndarray:
@@ -177,12 +170,24 @@ class TextColumn:
         # pyarrow yields "" around leading/trailing whitespace and for "", where str.split() yields nothing.
         return self._view("words", lambda: FlatTokens.from_lists(pc.utf8_split_whitespace(self.arrow), _nonempty))
 
+    def _buffers(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """The UTF-8 bytes of the whole data buffer (None when it has none) and this array's offsets into it."""
+        offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
+        data = self.arrow.buffers()[2]
+        return (None if data is None else np.frombuffer(data, dtype=np.uint8)), offsets
+
     def lines(self) -> FlatTokens:
         """Non-blank lines, as ``get_sentences`` returns them (unstripped)."""
         return self._view("lines", lambda: FlatTokens.from_lists(pc.split_pattern(self.arrow, "\n"), _nonblank))
 
     def line_count(self) -> np.ndarray:
-        """Number of non-blank lines of each document (``len(get_sentences(text))``), one RE2 pass."""
+        """Number of non-blank lines of each document (``len(get_sentences(text))``).
+
+        Counted from the lines where a filter has split them already (the repeated-lines filters
+        run before the line-ratio ones in NeMo's cascade), else with one RE2 pass over the texts.
+        """
+        if "lines" in self._views or "lines" in self._inherited:
+            return self._view("line_count", lambda: self.lines().counts())
         return self._view("line_count", lambda: self.count_regex(PATTERN_NONBLANK_LINE))
 
     def paragraphs(self) -> FlatTokens:
@@ -193,15 +198,20 @@ class TextColumn:
         """Non-overlapping matches of an RE2 ``pattern`` in each document."""
         return pc.count_substring_regex(self.arrow, pattern).to_numpy(zero_copy_only=False).astype(np.int64)
 
-    def count_bytes(self, table: np.ndarray) -> np.ndarray:
-        """Sum of ``table[byte]`` over the UTF-8 bytes of each document (for ASCII character classes)."""
-        offsets = np.frombuffer(self.arrow.buffers()[1], dtype=np.int64)[self.arrow.offset :][: len(self) + 1]
-        data = self.arrow.buffers()[2]
+    def count_bytes(self, table: np.ndarray, compiled: bool = True) -> np.ndarray:
+        """Sum of ``table[byte]`` over the UTF-8 bytes of each document (for ASCII character classes).
+
+        ``compiled``: one pass of a numba kernel where numba can be imported, else numpy's.
+        """
+        data, offsets = self._buffers()
         if len(self) == 0 or data is None or offsets[-1] == offsets[0]:
             return np.zeros(len(self), dtype=np.int64)
+        compiled_kernels = kernels() if compiled else None
+        if compiled_kernels is not None:
+            return compiled_kernels.count_bytes(data, offsets, table)
         # One byte of table values per text byte, summed per document: a running int64 sum would
         # allocate (and page-fault in) eight bytes per text byte, which costs more than the sums.
-        values = np.take(table, np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]])
+        values = np.take(table, data[offsets[0] : offsets[-1]])
         starts, sizes = offsets[:-1] - offsets[0], np.diff(offsets)
         out = np.zeros(len(self), dtype=np.int64)
         nonempty = sizes > 0  # reduceat needs increasing starts inside the array
@@ -209,17 +219,22 @@ class TextColumn:
         return out
 
     def subset(self, positions: np.ndarray, arrow: pa.Array, index: pd.Index) -> TextColumn:
-        """This column's views restricted to the documents at increasing ``positions``."""
-        keep = np.zeros(len(self), dtype=bool)
-        keep[positions] = True
-        remap = np.cumsum(keep) - 1
+        """This column's views restricted to the documents at increasing ``positions`` (when first used)."""
         new = TextColumn(arrow, index)
-        for name, view in self._views.items():
-            if isinstance(view, FlatTokens):
-                new._views[name] = view.subset(keep, remap)
-            elif name == "nchar":
-                new._views[name] = cast(np.ndarray, view)[positions]
+        new._inherited = {name: (view, where[positions]) for name, (view, where) in self._inherited.items()}
+        new._inherited.update((name, (view, positions)) for name, view in self._views.items())
         return new
+
+
+def _subset_view(view: object, positions: np.ndarray) -> object:
+    """A view (tokens, per-document values or strings) of the documents at increasing ``positions``."""
+    if isinstance(view, FlatTokens):
+        keep = np.zeros(view.n_docs, dtype=bool)
+        keep[positions] = True
+        return view.subset(keep, np.cumsum(keep) - 1)
+    if isinstance(view, np.ndarray):
+        return view[positions]
+    return [cast(list, view)[i] for i in positions.tolist()]
 
 
 def _to_arrow(texts: pd.Series) -> pa.Array:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from curator_dask.stages.text.filters.doc_filter import BoundedFilter
+from curator_dask.stages.text.utils.ngram_ids import kernels
 from curator_dask.stages.text.utils.text_column import FlatTokens, TextColumn, max_per_doc, ratio, text_column
 from curator_dask.stages.text.utils.text_utils import (
     get_ngrams,
@@ -203,14 +204,20 @@ def _positions(words: FlatTokens, n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return positions, codes, first_seen
 
 
-def duplicate_ngram_chars(words: FlatTokens, n: int) -> np.ndarray:
+def duplicate_ngram_chars(words: FlatTokens, n: int, compiled: bool = True) -> np.ndarray:
     """Per document, NeMo's ``duplicated_nchar``: characters of words covered by repeated n-grams.
+
+    ``compiled``: NeMo's walk itself, compiled (``_text_kernels``), where numba can be imported;
+    otherwise (and in the tests that compare the two) the array code below.
 
     NeMo walks the n-grams and, at each one already seen in the document, adds the characters of
     its words not yet counted plus the spaces joining them. That sums to: the lengths of all words
     covered by some repeated occurrence, plus ``min(gap to the previous repeat, n - 1)`` spaces per
     repeated occurrence (``n - 1`` for the first in a document).
     """
+    compiled_kernels = kernels() if compiled else None
+    if compiled_kernels is not None:
+        return compiled_kernels.duplicate_chars(words.ngram_ids(n), words.lens, words.doc, n, words.n_docs)
     positions, _, first_seen = _positions(words, n)
     repeats = positions[~first_seen]
     total = np.zeros(words.n_docs, dtype=np.float64)
@@ -229,7 +236,7 @@ def duplicate_ngram_chars(words: FlatTokens, n: int) -> np.ndarray:
     return total
 
 
-def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) -> np.ndarray:
+def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None, compiled: bool = True) -> np.ndarray:
     """Per document, the characters removed by deleting its most frequent n-gram (joined by spaces).
 
     Of several equally frequent n-grams, the one that appears first in the document is taken (as
@@ -238,21 +245,13 @@ def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) 
 
     With ``settle_below`` (keep decisions only), a document whose pick provably removes at most
     that share of its characters (``_chars_bound``) gets that bound instead: a ``<= settle_below``
-    cutoff keeps it all the same, and its text is never searched.
+    cutoff keeps it all the same, and its text is never searched. ``compiled`` as for
+    ``duplicate_ngram_chars``.
     """
     words = col.words()
     out = np.full(len(col), -1, dtype=np.int64)
-    positions, codes, first_seen = _positions(words, n)
-    if len(positions) == 0:
-        return out
-    freq = np.bincount(codes)[codes]
-    docs = words.doc[positions]
-    doc_max = max_per_doc(freq, docs, len(col))
-    candidate = np.flatnonzero(first_seen & (freq == doc_max[docs]))
-    # Positions are in document order: each document's first candidate is its pick.
-    pick = candidate[np.r_[True, docs[candidate][1:] != docs[candidate][:-1]]]
-    pick_pos, pick_doc = positions[pick], docs[pick]
-    todo = np.ones(len(pick), dtype=bool)
+    pick_pos, pick_doc = _top_picks(words, n, compiled)
+    todo = np.ones(len(pick_pos), dtype=bool)
     if settle_below is not None and n >= 3:
         bound = _chars_bound(words, pick_pos, n)
         todo = bound / col.nchar()[pick_doc] > settle_below  # documents with n words or more: nchar > 0
@@ -261,6 +260,25 @@ def top_ngram_chars(col: TextColumn, n: int, settle_below: float | None = None) 
     for p, doc in zip(pick_pos[todo].tolist(), pick_doc[todo].tolist(), strict=True):
         out[doc] = _removed(texts[doc], " ".join([vocab[k] for k in ids[p : p + n].tolist()]))
     return out
+
+
+def _top_picks(words: FlatTokens, n: int, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Word position of each document's pick (its first most frequent n-gram), and the document."""
+    compiled_kernels = kernels() if compiled else None
+    if compiled_kernels is not None:
+        pick = compiled_kernels.top_positions(words.ngram_ids(n), words.doc, words.n_docs)
+        found = np.flatnonzero(pick >= 0)
+        return pick[found], found
+    positions, codes, first_seen = _positions(words, n)
+    if len(positions) == 0:
+        return positions, positions
+    freq = np.bincount(codes)[codes]
+    docs = words.doc[positions]
+    doc_max = max_per_doc(freq, docs, words.n_docs)
+    candidate = np.flatnonzero(first_seen & (freq == doc_max[docs]))
+    # Positions are in document order: each document's first candidate is its pick.
+    pick = candidate[np.r_[True, docs[candidate][1:] != docs[candidate][:-1]]]
+    return positions[pick], docs[pick]
 
 
 def _removed(text: str, ngram: str) -> int:
