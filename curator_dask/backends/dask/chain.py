@@ -23,7 +23,7 @@ from curator_dask.errors import StageError, StageSetupError
 from curator_dask.metrics.run_result import StageSummary
 from curator_dask.tasks import FileGroupTask, Task
 
-__all__ = ["ChainOutcome", "ChainSpec", "FailureRecord", "TaskSlice", "run_chain", "source_files_of"]
+__all__ = ["ChainOutcome", "ChainSpec", "FailureRecord", "TaskSlice", "outcome_rows", "run_chain", "source_files_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,11 @@ def _rows(tasks: list[Task]) -> int | None:
     """
     batches = [t for t in tasks if type(t).__name__ == "DocumentBatch"]
     return sum(t.num_items for t in batches) if batches else None
+
+
+def outcome_rows(outcome: ChainOutcome) -> int:
+    """Documents in a chain outcome's tasks (0 when they hold none): what a collection stage let through."""
+    return _rows(outcome.tasks) or 0
 
 
 def _count_documents(outcome: ChainOutcome, index: int, batch: list[Task], out: list[Task]) -> None:

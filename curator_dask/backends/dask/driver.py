@@ -34,7 +34,7 @@ from distributed.scheduler import KilledWorker
 
 from curator_dask.backends.dask import attempts
 from curator_dask.backends.dask.adapter import AdapterFactory
-from curator_dask.backends.dask.chain import ChainOutcome, ChainSpec, TaskSlice, run_chain
+from curator_dask.backends.dask.chain import ChainOutcome, ChainSpec, TaskSlice, outcome_rows, run_chain
 from curator_dask.backends.dask.collection import run_collection_stage
 from curator_dask.backends.dask.config import DaskExecutorConfig
 from curator_dask.backends.dask.diagnostics import StallWatch, explain_lost
@@ -363,7 +363,9 @@ class Driver:
             seconds=perf.process_time,
         )
         self.summaries[index].merge(summary)
-        self._progress.finished(index, {index: summary}, {})
+        # the documents it let through, counted where they are (for the display's "kept")
+        kept = sum(self.client.gather([self.client.submit(outcome_rows, o, pure=False) for o in outcomes]))
+        self._progress.finished(index, {index: summary}, {index: (perf.num_items_processed, kept)})
         for outcome in outcomes:
             if index + 1 >= len(self.stages):
                 self.result.extend(outcome.result().tasks)

@@ -103,3 +103,13 @@ def test_on_a_terminal_live_bars_per_pipeline_and_per_fused_chain(client, tmp_pa
         CHAIN,
         f"[curator_dask] {KEPT_LINE}",
     ], closing
+
+
+def test_a_pipeline_ending_in_a_collection_stage_reports_what_that_stage_kept(client, capsys) -> None:  # type: ignore[no-untyped-def]
+    from curator_dask.pipeline import Pipeline
+    from tests.backends.dask.pipeline_parts import MakeBatches
+    from tests.backends.dask.test_collection_stage import DropDuplicateTexts
+
+    stages = [MakeBatches(10, rows=3), DropDuplicateTexts(2)]  # 30 documents, 12 distinct texts
+    Pipeline("ends_in_a_collection", stages=stages).run(DaskExecutor(client=client, config={"progress": "log"}))
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "[curator_dask] kept 12 of 30 documents (40.0%)"
