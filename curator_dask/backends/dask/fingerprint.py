@@ -86,7 +86,9 @@ def _canonical(value: Any, depth: int, seen: frozenset[int]) -> Any:
         return {"data": _digest(pickle.dumps(value, protocol=5))}
     if hasattr(value, "tobytes") and hasattr(value, "dtype"):  # numpy (and cupy) arrays
         shape = list(getattr(value, "shape", ()))
-        return {"array": _digest(value.tobytes()), "dtype": str(value.dtype), "shape": shape}
+        # an object array's bytes are its pointers, which differ for equal values in every process
+        data = pickle.dumps(value.tolist(), protocol=5) if value.dtype == object else value.tobytes()
+        return {"array": _digest(data), "dtype": str(value.dtype), "shape": shape}
     state = _state(value)
     if state is None:
         return f"<{type(value).__qualname__}>"

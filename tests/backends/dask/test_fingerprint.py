@@ -66,3 +66,16 @@ def test_input_fingerprints_follow_size_and_modification_time(tmp_path: Path) ->
     path.write_text('{"text": "ab"}\n')
     assert input_fingerprint([str(path)]) != before
     assert input_fingerprint([str(tmp_path / "gone.jsonl")]) == {str(tmp_path / "gone.jsonl"): [None, None]}
+
+
+def test_a_stage_holding_string_ids_has_the_fingerprint_of_their_values() -> None:
+    import numpy as np
+
+    from curator_dask.stages.deduplication.removal import DropIdsStage
+
+    def ids(values: list[str]) -> np.ndarray:  # equal strings built afresh: other objects, other pointers
+        return np.array(["".join(["doc-", v]) for v in values], dtype=object)
+
+    same = [stage_fingerprint(DropIdsStage(ids(["1", "22"]), "id")) for _ in range(2)]
+    assert same[0] == same[1]
+    assert stage_fingerprint(DropIdsStage(ids(["1", "23"]), "id")) != same[0]
